@@ -1,0 +1,130 @@
+"""The write model: normalised tables, the event log (outbox) and idempotency keys."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+)
+
+metadata = MetaData()
+
+MONEY = Numeric(14, 2, asdecimal=True)
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("version", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+products = Table(
+    "products",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("sku", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("category", String(100), nullable=True),
+    Column("price", MONEY, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("customer_id", String(36), ForeignKey("customers.id"), nullable=False, index=True),
+    Column("status", String(16), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("total", MONEY, nullable=False),
+    Column("item_count", Integer, nullable=False),
+    Column("ship_name", String(200), nullable=False),
+    Column("ship_line1", String(200), nullable=False),
+    Column("ship_line2", String(200), nullable=True),
+    Column("ship_city", String(100), nullable=False),
+    Column("ship_postal_code", String(20), nullable=False),
+    Column("ship_country", String(2), nullable=False),
+    Column("payment_amount", MONEY, nullable=True),
+    Column("paid_at", DateTime(timezone=True), nullable=True),
+    Column("carrier", String(100), nullable=True),
+    Column("tracking_number", String(100), nullable=True),
+    Column("shipped_at", DateTime(timezone=True), nullable=True),
+    Column("delivered_at", DateTime(timezone=True), nullable=True),
+    Column("cancel_reason", String(500), nullable=True),
+    Column("cancelled_at", DateTime(timezone=True), nullable=True),
+    Column("version", Integer, nullable=False),
+    Column("placed_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+order_lines = Table(
+    "order_lines",
+    metadata,
+    Column("order_id", String(36), ForeignKey("orders.id"), primary_key=True),
+    Column("line_no", Integer, primary_key=True),
+    Column("product_id", String(36), ForeignKey("products.id"), nullable=False, index=True),
+    Column("quantity", Integer, nullable=False),
+    # Fixed at placement (invariant 5): later price changes never touch placed orders.
+    Column("unit_price", MONEY, nullable=False),
+    Column("line_total", MONEY, nullable=False),
+)
+
+# The transactional outbox. `seq` is handed out at insert time; `txid` is the
+# writing transaction's id on PostgreSQL (0 on SQLite) so readers can wait for
+# transactions that took a lower `seq` but have not committed yet.
+events = Table(
+    "events",
+    metadata,
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("txid", BigInteger, nullable=False),
+    Column("stream_type", String(16), nullable=False),
+    Column("stream_id", String(36), nullable=False),
+    Column("stream_version", Integer, nullable=False),
+    Column("type", String(64), nullable=False),
+    Column("data", JSON, nullable=False),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Index("ix_events_stream", "stream_type", "stream_id", "stream_version", unique=True),
+    Index("ix_events_txid_seq", "txid", "seq"),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("command", String(64), nullable=False),
+    Column("result", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+STREAM_CUSTOMER = "customer"
+STREAM_PRODUCT = "product"
+STREAM_ORDER = "order"
+
+__all__ = [
+    "STREAM_CUSTOMER",
+    "STREAM_ORDER",
+    "STREAM_PRODUCT",
+    "customers",
+    "events",
+    "idempotency_keys",
+    "metadata",
+    "order_lines",
+    "orders",
+    "products",
+]

@@ -1,0 +1,76 @@
+"""Settings read from the environment (and `.env`), validated once at start."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class SettingsError(RuntimeError):
+    """Raised with a readable message when the environment holds bad values."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite+aiosqlite:///./orders.db",
+        description="SQLAlchemy async URL: sqlite+aiosqlite:///file.db or postgresql+asyncpg://...",
+    )
+    search_url: str | None = Field(
+        default=None,
+        description="Elasticsearch/OpenSearch URL; unset starts a local OpenSearch node",
+    )
+    index_prefix: str = Field(
+        default="orders", pattern=r"^[a-z][a-z0-9_-]{0,40}$",
+        description="The read alias; physical indices and the progress index derive from it",
+    )
+    search_node_port: int = Field(default=9200, ge=9200, le=9299)
+    search_node_dir: Path = Field(default=Path(".search-node"))
+    search_node_heap: str = Field(default="1g", pattern=r"^[0-9]+[mg]$")
+    projector_batch_size: int = Field(default=500, ge=1, le=10_000)
+    projector_poll_interval: float = Field(default=0.5, gt=0, le=60)
+    projector_enabled: bool = True
+    query_cache_size: int = Field(default=256, ge=0, le=100_000)
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_driver(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError(
+                "must start with sqlite+aiosqlite:// or postgresql+asyncpg:// "
+                f"(got {value.split('://')[0]!r})"
+            )
+        return value
+
+    @field_validator("search_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return value.rstrip("/")
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith("postgresql")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings, turning pydantic's report into one clear message per bad variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = [
+            f"  {str(err['loc'][0]).upper()}: {err['msg']}" for err in exc.errors()
+        ]
+        raise SettingsError("invalid settings:\n" + "\n".join(lines)) from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()
