@@ -25,7 +25,8 @@ class Settings(BaseSettings):
         description="Elasticsearch/OpenSearch URL; unset starts a local OpenSearch node",
     )
     index_prefix: str = Field(
-        default="orders", pattern=r"^[a-z][a-z0-9_-]{0,40}$",
+        default="orders",
+        pattern=r"^[a-z][a-z0-9_-]{0,40}$",
         description="The read alias; physical indices and the progress index derive from it",
     )
     search_node_port: int = Field(default=9200, ge=9200, le=9299)
@@ -65,9 +66,7 @@ def load_settings(**overrides: object) -> Settings:
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
-        lines = [
-            f"  {str(err['loc'][0]).upper()}: {err['msg']}" for err in exc.errors()
-        ]
+        lines = [f"  {str(err['loc'][0]).upper()}: {err['msg']}" for err in exc.errors()]
         raise SettingsError("invalid settings:\n" + "\n".join(lines)) from None
 
 

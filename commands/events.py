@@ -10,7 +10,8 @@ CUSTOMER_REGISTERED = "CustomerRegistered"  # {customerId, name, email}
 CUSTOMER_UPDATED = "CustomerUpdated"  # {customerId, name?, email?}  (changed fields only)
 PRODUCT_ADDED = "ProductAdded"  # {productId, sku, name, category, price, currency}
 PRODUCT_UPDATED = "ProductUpdated"  # {productId, name?, category?, price?}
-ORDER_PLACED = "OrderPlaced"  # {orderId, customerId, lines[{productId, quantity, unitPrice}], shippingAddress, total, currency}
+# {orderId, customerId, lines[{productId, quantity, unitPrice}], shippingAddress, total, currency}
+ORDER_PLACED = "OrderPlaced"
 SHIPPING_ADDRESS_UPDATED = "ShippingAddressUpdated"  # {orderId, shippingAddress}
 ORDER_PAID = "OrderPaid"  # {orderId, amount}
 ORDER_SHIPPED = "OrderShipped"  # {orderId, carrier, trackingNumber}

@@ -91,7 +91,9 @@ order_lines = Table(
 events = Table(
     "events",
     metadata,
-    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column(
+        "seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
     Column("txid", BigInteger, nullable=False),
     Column("stream_type", String(16), nullable=False),
     Column("stream_id", String(36), nullable=False),

@@ -1,0 +1,59 @@
+"""The composition root: builds the long-lived services once per process."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from commands.bus import CommandBus
+from commands.database import create_engine
+from projections.index_setup import ensure_index
+from projections.projector import Projector
+from queries.handlers import OrderQueries
+from search_engine.client import SearchClient
+from settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: AsyncEngine
+    search: SearchClient
+    bus: CommandBus
+    queries: OrderQueries
+    projector: Projector
+    exit_stack: AsyncExitStack = field(default_factory=AsyncExitStack)
+
+    async def aclose(self) -> None:
+        await self.exit_stack.aclose()
+
+
+async def start_services(settings: Settings, search_url: str) -> Services:
+    """Connect to the database and the search engine and make sure the index exists."""
+    stack = AsyncExitStack()
+    engine = create_engine(settings.database_url)
+    stack.push_async_callback(engine.dispose)
+    search = await SearchClient.connect(search_url)
+    stack.push_async_callback(search.close)
+    await ensure_index(search, settings.index_prefix)
+    projector = Projector(
+        engine,
+        search,
+        settings.index_prefix,
+        batch_size=settings.projector_batch_size,
+        poll_interval=settings.projector_poll_interval,
+    )
+    return Services(
+        settings=settings,
+        engine=engine,
+        search=search,
+        bus=CommandBus(engine),
+        queries=OrderQueries(search, settings.index_prefix),
+        projector=projector,
+        exit_stack=stack,
+    )
