@@ -1,0 +1,139 @@
+"""Every error translation of the GraphQL layer, in one place.
+
+- `CommandRejected` (expected, nothing written) → `userErrors` on the payload.
+- Bad cursors, page sizes and consistency tokens → GraphQL error `BAD_USER_INPUT`.
+- A consistency wait that runs out → GraphQL error `CONSISTENCY_TIMEOUT`.
+- Anything else a resolver raises → masked: a generic message and
+  `INTERNAL_SERVER_ERROR`, never a stack trace (the original is logged by Strawberry).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import Enum
+
+import strawberry
+from graphql import GraphQLError, GraphQLSyntaxError
+from strawberry.extensions import MaskErrors
+
+from commands.messages import CommandRejected
+
+INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+BAD_USER_INPUT = "BAD_USER_INPUT"
+CONSISTENCY_TIMEOUT = "CONSISTENCY_TIMEOUT"
+GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
+GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+INTERNAL_MESSAGE = "Internal server error."
+
+
+@strawberry.enum
+class ErrorCode(Enum):
+    VALIDATION_FAILED = "VALIDATION_FAILED"
+    NOT_FOUND = "NOT_FOUND"
+    CONFLICT = "CONFLICT"
+    INVALID_STATE = "INVALID_STATE"
+    FORBIDDEN = "FORBIDDEN"
+    DUPLICATE = "DUPLICATE"
+
+
+@strawberry.type(description="An expected failure: nothing was written.")
+class UserError:
+    code: ErrorCode
+    message: str
+    field: list[str] | None = strawberry.field(
+        default=None, description="Path to the input field at fault, from the input's root."
+    )
+
+
+def user_errors(rejected: CommandRejected) -> list[UserError]:
+    """A rejected command's errors as payload `userErrors`; field paths in camelCase."""
+    return [
+        UserError(
+            code=ErrorCode(error.code),
+            message=error.message,
+            field=None if error.field is None else [_camel(str(part)) for part in error.field],
+        )
+        for error in rejected.errors
+    ]
+
+
+def _camel(name: str) -> str:
+    # The write side may name fields in snake_case; GraphQL clients know camelCase.
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+class CodedError(GraphQLError):
+    """A deliberate GraphQL error whose message is safe to show and whose code is set."""
+
+    code = INTERNAL_SERVER_ERROR
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, extensions={"code": self.code})
+
+
+class BadUserInput(CodedError):
+    code = BAD_USER_INPUT
+
+
+class ConsistencyTimeoutError(CodedError):
+    code = CONSISTENCY_TIMEOUT
+
+
+@contextmanager
+def bad_user_input() -> Iterator[None]:
+    """Wrap the one call that validates client-supplied values (cursor, `first`, token)."""
+    try:
+        yield
+    except ValueError as error:
+        raise BadUserInput(str(error)) from error
+
+
+@contextmanager
+def consistency_timeout() -> Iterator[None]:
+    """Wrap a consistency wait: running out of time is the client's signal to retry."""
+    from queries.consistency import ConsistencyTimeout  # lazy: keeps this module pure
+
+    try:
+        yield
+    except ConsistencyTimeout as error:
+        raise ConsistencyTimeoutError(
+            str(error) or "the index has not caught up to the token in time; retry later"
+        ) from error
+
+
+def map_error(error: GraphQLError) -> GraphQLError:
+    """Give every outgoing error an `extensions.code`; mask the unexpected ones."""
+    if (error.extensions or {}).get("code"):  # raised on purpose, e.g. BadUserInput
+        return error
+    if isinstance(error, GraphQLSyntaxError):
+        return _with_code(error, GRAPHQL_PARSE_FAILED)
+    if error.path is None and error.original_error is None:  # validation rules, depth limit
+        return _with_code(error, GRAPHQL_VALIDATION_FAILED)
+    if error.path is None and error.nodes:  # a variable or literal an input type refused
+        return _with_code(error, BAD_USER_INPUT)
+    return GraphQLError(
+        INTERNAL_MESSAGE,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=None,
+        extensions={"code": INTERNAL_SERVER_ERROR},
+    )
+
+
+def _with_code(error: GraphQLError, code: str) -> GraphQLError:
+    error.extensions = {**(error.extensions or {}), "code": code}
+    return error
+
+
+class MaskUnexpectedErrors(MaskErrors):
+    """Strawberry's MaskErrors, with `map_error` deciding what each error becomes."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=lambda _: True, error_message=INTERNAL_MESSAGE)
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        return map_error(error)
