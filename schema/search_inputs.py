@@ -1,0 +1,56 @@
+"""Query inputs: filter, sort and consistency, translated to the read side's request types."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+import strawberry
+
+from queries.search_request import OrderFilter, SortSpec
+from schema.enums import OrderSortField, OrderStatus, SortDirection
+
+
+@strawberry.input(description="Wait until the index has caught up to a mutation's position.")
+class ConsistencyInput:
+    at_least: str
+    timeout_ms: int = 2000
+
+
+@strawberry.input(name="OrderFilter")
+class OrderFilterInput:
+    status: list[OrderStatus] | None = None
+    customer_id: strawberry.ID | None = None
+    product_id: strawberry.ID | None = None
+    sku: str | None = None
+    country: str | None = None
+    placed_from: datetime | None = None
+    placed_to: datetime | None = None
+    total_min: Decimal | None = None
+    total_max: Decimal | None = None
+
+    def to_filter(self) -> OrderFilter:
+        return OrderFilter(
+            status=None if self.status is None else [status.value for status in self.status],
+            customer_id=_str(self.customer_id),
+            product_id=_str(self.product_id),
+            sku=self.sku,
+            country=self.country,
+            placed_from=self.placed_from,
+            placed_to=self.placed_to,
+            total_min=self.total_min,
+            total_max=self.total_max,
+        )
+
+
+@strawberry.input(name="OrderSort")
+class OrderSortInput:
+    field: OrderSortField
+    direction: SortDirection = SortDirection.DESC
+
+    def to_sort(self) -> SortSpec:
+        return SortSpec(field=self.field.value, direction=self.direction.value)
+
+
+def _str(value: strawberry.ID | None) -> str | None:
+    return None if value is None else str(value)
