@@ -147,9 +147,12 @@ def _describe(position: Position) -> str:
 
 def _seed(args: argparse.Namespace, settings: Settings) -> int:
     from commands.database import create_engine
+    from commands.migrate import upgrade
     from commands.seed import seed_demo_data
 
     async def run() -> None:
+        if not settings.is_postgres:
+            await upgrade(settings.database_url)
         engine = create_engine(settings.database_url)
         try:
             await seed_demo_data(engine, orders=args.orders, seed=args.seed)

@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Annotated, TypeAlias
+
 import strawberry
 
-from queries.handlers import OrderQueries
 from queries.search_request import OrderFilter, OrderSearch
 from schema.connection import OrderConnection
 from schema.context import Info
 from schema.errors import bad_user_input, consistency_timeout
 from schema.order import Order
-from schema.search_inputs import ConsistencyInput, OrderFilterInput, OrderSortInput
+from schema.search_inputs import (
+    DEFAULT_TIMEOUT_MS,
+    ConsistencyInput,
+    OrderFilterInput,
+    OrderSortInput,
+)
 
-_CONSISTENCY = "Answer only once the index has caught up to this mutation position."
+if TYPE_CHECKING:
+    from queries.handlers import OrderQueries
+
+DEFAULT_FIRST = 20
+
+Consistency: TypeAlias = Annotated[
+    ConsistencyInput | None,
+    strawberry.argument(description="Answer only once the index has caught up to this token."),
+]
 
 
 async def catch_up(queries: OrderQueries, consistency: ConsistencyInput | None) -> None:
@@ -20,7 +34,7 @@ async def catch_up(queries: OrderQueries, consistency: ConsistencyInput | None) 
     if consistency is None:
         return
     with bad_user_input(), consistency_timeout():
-        await queries.wait_for(consistency.at_least, consistency.timeout_ms)
+        await queries.wait_for(consistency.at_least, consistency.timeout_ms or DEFAULT_TIMEOUT_MS)
 
 
 @strawberry.type
@@ -30,9 +44,7 @@ class Query:
         self,
         info: Info,
         id: strawberry.ID,
-        consistency: ConsistencyInput | None = strawberry.argument(
-            default=None, description=_CONSISTENCY
-        ),
+        consistency: Consistency = None,
     ) -> Order | None:
         queries = info.context.services.queries
         await catch_up(queries, consistency)
@@ -46,11 +58,9 @@ class Query:
         search: str | None = None,
         filter: OrderFilterInput | None = None,
         sort: list[OrderSortInput] | None = None,
-        first: int = 20,
+        first: int | None = DEFAULT_FIRST,
         after: str | None = None,
-        consistency: ConsistencyInput | None = strawberry.argument(
-            default=None, description=_CONSISTENCY
-        ),
+        consistency: Consistency = None,
     ) -> OrderConnection:
         queries = info.context.services.queries
         await catch_up(queries, consistency)
@@ -59,7 +69,7 @@ class Query:
                 text=search,
                 filter=filter.to_filter() if filter else OrderFilter(),
                 sort=[spec.to_sort() for spec in sort or []],
-                first=first,
+                first=DEFAULT_FIRST if first is None else first,
                 after=after,
             )
         return OrderConnection.from_page(await queries.search_orders(request))

@@ -10,11 +10,13 @@ import strawberry
 from queries.search_request import OrderFilter, SortSpec
 from schema.enums import OrderSortField, OrderStatus, SortDirection
 
+DEFAULT_TIMEOUT_MS = 2000
+
 
 @strawberry.input(description="Wait until the index has caught up to a mutation's position.")
 class ConsistencyInput:
     at_least: str
-    timeout_ms: int = 2000
+    timeout_ms: int | None = DEFAULT_TIMEOUT_MS  # null means the default, as the contract allows
 
 
 @strawberry.input(name="OrderFilter")
@@ -46,10 +48,11 @@ class OrderFilterInput:
 @strawberry.input(name="OrderSort")
 class OrderSortInput:
     field: OrderSortField
-    direction: SortDirection = SortDirection.DESC
+    direction: SortDirection | None = SortDirection.DESC
 
     def to_sort(self) -> SortSpec:
-        return SortSpec(field=self.field.value, direction=self.direction.value)
+        direction = self.direction or SortDirection.DESC
+        return SortSpec(field=self.field.value, direction=direction.value)
 
 
 def _str(value: strawberry.ID | None) -> str | None:

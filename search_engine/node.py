@@ -11,6 +11,7 @@ from __future__ import annotations
 import atexit
 import ctypes
 import hashlib
+import http.client
 import json
 import logging
 import os
@@ -23,9 +24,8 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
 import urllib.request
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -83,8 +83,12 @@ def probe_java(home: Path) -> Java | None:
     if major is None:
         try:
             result = subprocess.run(
-                [str(java.executable), "-version"], capture_output=True, text=True,
-                timeout=30, stdin=subprocess.DEVNULL, check=False,
+                [str(java.executable), "-version"],
+                capture_output=True,
+                text=True,
+                timeout=30,
+                stdin=subprocess.DEVNULL,
+                check=False,
             )
         except (OSError, subprocess.TimeoutExpired):
             return None
@@ -145,14 +149,25 @@ def resolve_classpath(runner_version: str, cache_dir: Path) -> str:
     (work / "pom.xml").write_bytes(pom)
     output = work / "classpath.txt"
     command = [
-        mvn, "-q", "-B", "-f", str(work / "pom.xml"), "dependency:build-classpath",
-        f"-Dmdep.outputFile={output}", f"-Drunner.version={runner_version}",
+        mvn,
+        "-q",
+        "-B",
+        "-f",
+        str(work / "pom.xml"),
+        "dependency:build-classpath",
+        f"-Dmdep.outputFile={output}",
+        f"-Drunner.version={runner_version}",
     ]
     log.info("resolving the OpenSearch runner %s with Maven (first start only)", runner_version)
     started = time.monotonic()
     result = subprocess.run(
-        command, cwd=work, capture_output=True, text=True, stdin=subprocess.DEVNULL,
-        timeout=1800, check=False,
+        command,
+        cwd=work,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=1800,
+        check=False,
     )
     if result.returncode != 0 or not output.is_file():
         tail = "\n".join((result.stdout + result.stderr).splitlines()[-30:])
@@ -195,12 +210,23 @@ def parse_http_port(log_text: str) -> int | None:
     return int(ports[-1]) if ports else None
 
 
-def _die_with_parent(parent: int) -> None:
-    """In the child before exec: get SIGTERM when the parent dies (Linux only)."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
-    if os.getppid() != parent:  # the parent died before prctl
-        os.kill(os.getpid(), signal.SIGTERM)
+def _death_signal_guard() -> Callable[[], None] | None:
+    """A preexec_fn making the child get SIGTERM when we die (Linux, main thread only).
+
+    PDEATHSIG fires when the *thread* that forked exits, so a worker thread must not use it;
+    there the atexit hook and stop() remain.
+    """
+    if sys.platform != "linux" or threading.current_thread() is not threading.main_thread():
+        return None
+    prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up before fork, not in the child
+    parent = os.getpid()
+
+    def guard() -> None:
+        prctl(1, int(signal.SIGTERM))  # 1 = PR_SET_PDEATHSIG
+        if os.getppid() != parent:  # the parent died before prctl took effect
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    return guard
 
 
 class SearchNode:
@@ -251,8 +277,9 @@ class SearchNode:
         config = self.data_dir / "base" / "node_1" / "config"
         config.mkdir(parents=True, exist_ok=True)
         (config / "opensearch.yml").write_text(CONFIG)  # the runner keeps an existing one
-        log.info("starting OpenSearch (runner %s, Java %d) on %s", runner_version, java.major,
-                 self.url)
+        log.info(
+            "starting OpenSearch (runner %s, Java %d) on %s", runner_version, java.major, self.url
+        )
         started = time.monotonic()
         self._spawn(java, classpath)
         try:
@@ -260,8 +287,7 @@ class SearchNode:
         except BaseException:
             self.stop()
             raise
-        log.info("search node ready in %.1f s (log: %s)", time.monotonic() - started,
-                 self.log_path)
+        log.info("search node ready in %.1f s (log: %s)", time.monotonic() - started, self.log_path)
         return self
 
     def stop(self, timeout: float = 20.0) -> None:
@@ -283,31 +309,42 @@ class SearchNode:
         return self.start()
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
         self.stop()
 
     def _spawn(self, java: Java, classpath: str) -> None:
         command = [
-            str(java.executable), f"-Xms{self.heap}", f"-Xmx{self.heap}",
-            "-Djava.awt.headless=true", "-Dfile.encoding=UTF-8", "-cp", classpath, RUNNER_MAIN,
-            "-basePath", str(self.data_dir / "base"), "-baseHttpPort", str(self.port - 1),
-            "-numOfNode", "1", "-clusterName", self.cluster_name,
+            str(java.executable),
+            f"-Xms{self.heap}",
+            f"-Xmx{self.heap}",
+            "-Djava.awt.headless=true",
+            "-Dfile.encoding=UTF-8",
+            "-cp",
+            classpath,
+            RUNNER_MAIN,
+            "-basePath",
+            str(self.data_dir / "base"),
+            "-baseHttpPort",
+            str(self.port - 1),
+            "-numOfNode",
+            "1",
+            "-clusterName",
+            self.cluster_name,
         ]
-        # PDEATHSIG fires when the *thread* that forked exits, so only from the main thread.
-        parent = os.getpid()
-        guard = (
-            (lambda: _die_with_parent(parent))
-            if sys.platform == "linux" and threading.current_thread() is threading.main_thread()
-            else None
-        )
         with self.log_path.open("wb") as output:
             self._process = subprocess.Popen(
-                command, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
-                cwd=self.data_dir, env={**os.environ, "JAVA_HOME": str(java.home)},
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                cwd=self.data_dir,
+                env={**os.environ, "JAVA_HOME": str(java.home)},
                 start_new_session=True,  # a terminal's Ctrl-C reaches us, and we stop it cleanly
-                preexec_fn=guard,
+                preexec_fn=_death_signal_guard(),
             )
         atexit.register(self.stop)
 
@@ -336,14 +373,19 @@ class SearchNode:
         try:
             with _NO_PROXY.open(url, timeout=5) as response:
                 return json.load(response).get("status") in ("green", "yellow")
-        except (OSError, ValueError):  # refused, 408 (still red), half-started HTTP layer
+        except (OSError, ValueError, http.client.HTTPException):  # refused, 408 (red), ...
             return False
+
+    def log_tail(self, lines: int = 30) -> str:
+        """The last lines the JVM wrote, for error messages."""
+        if not self.log_path.is_file():
+            return ""
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
     def _failure(
         self, message: str, kind: type[SearchNodeError] = SearchNodeError
     ) -> SearchNodeError:
-        lines = self.log_path.read_text(errors="replace").splitlines()[-30:]
-        return kind(f"{message}; last lines of {self.log_path}:\n" + "\n".join(lines))
+        return kind(f"{message}; last lines of {self.log_path}:\n{self.log_tail()}")
 
 
 def run_node_forever(port: int, data_dir: Path, heap: str = "1g") -> None:
@@ -358,7 +400,9 @@ def run_node_forever(port: int, data_dir: Path, heap: str = "1g") -> None:
             print(node.url, flush=True)
             while not stop.wait(1.0):
                 if not node.running:
-                    raise node._failure("the search node stopped unexpectedly")
+                    raise SearchNodeError(
+                        f"the search node stopped unexpectedly:\n{node.log_tail()}"
+                    )
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)

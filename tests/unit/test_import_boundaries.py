@@ -1,0 +1,57 @@
+"""The CQRS split, enforced: the read side never imports the write store, and the
+write side never imports the read side or a search client (DESIGN §2)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+FORBIDDEN = {
+    "queries": {"commands", "sqlalchemy", "asyncpg", "aiosqlite", "alembic", "projections"},
+    "commands": {
+        "queries",
+        "projections",
+        "search_engine",
+        "elasticsearch",
+        "opensearchpy",
+        "schema",
+    },
+}
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return found
+
+
+def top_level(module: str) -> str:
+    return module.split(".", 1)[0]
+
+
+@pytest.mark.parametrize("package", sorted(FORBIDDEN))
+def test_package_keeps_to_its_side(package: str) -> None:
+    files = sorted((ROOT / package).rglob("*.py"))
+    assert files, f"{package}/ has no modules"
+    violations = [
+        f"{path.relative_to(ROOT)} imports {module}"
+        for path in files
+        for module in imported_modules(path)
+        if top_level(module) in FORBIDDEN[package]
+    ]
+    assert violations == []
+
+
+def test_the_checker_sees_a_violation(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text("import sqlalchemy\nfrom commands.tables import orders\n")
+    assert {top_level(m) for m in imported_modules(bad)} == {"sqlalchemy", "commands"}
