@@ -18,6 +18,7 @@ from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import MaskErrors
 
 from commands.messages import CommandRejected
+from queries.consistency import ConsistencyTimeout
 
 INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 BAD_USER_INPUT = "BAD_USER_INPUT"
@@ -93,8 +94,6 @@ def bad_user_input() -> Iterator[None]:
 @contextmanager
 def consistency_timeout() -> Iterator[None]:
     """Wrap a consistency wait: running out of time is the client's signal to retry."""
-    from queries.consistency import ConsistencyTimeout  # lazy: keeps this module pure
-
     try:
         yield
     except ConsistencyTimeout as error:
@@ -105,8 +104,8 @@ def consistency_timeout() -> Iterator[None]:
 
 def map_error(error: GraphQLError) -> GraphQLError:
     """Give every outgoing error an `extensions.code`; mask the unexpected ones."""
-    if (error.extensions or {}).get("code"):  # raised on purpose, e.g. BadUserInput
-        return error
+    if isinstance(error, CodedError) or isinstance(error.original_error, CodedError):
+        return error  # raised on purpose (BadUserInput, ...): message and code are meant
     if isinstance(error, GraphQLSyntaxError):
         return _with_code(error, GRAPHQL_PARSE_FAILED)
     if error.path is None and error.original_error is None:  # validation rules, depth limit

@@ -6,17 +6,12 @@ from typing import TYPE_CHECKING, Annotated, TypeAlias
 
 import strawberry
 
-from queries.search_request import OrderFilter, OrderSearch
+from queries.search_request import OrderSearch
 from schema.connection import OrderConnection
 from schema.context import Info
 from schema.errors import bad_user_input, consistency_timeout
 from schema.order import Order
-from schema.search_inputs import (
-    DEFAULT_TIMEOUT_MS,
-    ConsistencyInput,
-    OrderFilterInput,
-    OrderSortInput,
-)
+from schema.search_inputs import ConsistencyInput, OrderFilterInput, OrderSortInput
 
 if TYPE_CHECKING:
     from queries.handlers import OrderQueries
@@ -34,7 +29,7 @@ async def catch_up(queries: OrderQueries, consistency: ConsistencyInput | None) 
     if consistency is None:
         return
     with bad_user_input(), consistency_timeout():
-        await queries.wait_for(consistency.at_least, consistency.timeout_ms or DEFAULT_TIMEOUT_MS)
+        await queries.wait_for(consistency.at_least, consistency.timeout())
 
 
 @strawberry.type
@@ -64,12 +59,13 @@ class Query:
     ) -> OrderConnection:
         queries = info.context.services.queries
         await catch_up(queries, consistency)
-        with bad_user_input():  # bad cursor, `first` out of range
-            request = OrderSearch(
-                text=search,
-                filter=filter.to_filter() if filter else OrderFilter(),
-                sort=[spec.to_sort() for spec in sort or []],
-                first=DEFAULT_FIRST if first is None else first,
-                after=after,
-            )
-        return OrderConnection.from_page(await queries.search_orders(request))
+        request = OrderSearch(
+            text=search,
+            filter=None if filter is None else filter.to_filter(),
+            sort=[spec.to_sort() for spec in sort or []],
+            first=DEFAULT_FIRST if first is None else first,
+            after=after,
+        )
+        with bad_user_input():  # the read side refuses a bad cursor or `first` out of 1..100
+            page = await queries.search_orders(request)
+        return OrderConnection.from_page(page)

@@ -18,6 +18,10 @@ class ConsistencyInput:
     at_least: str
     timeout_ms: int | None = DEFAULT_TIMEOUT_MS  # null means the default, as the contract allows
 
+    def timeout(self) -> int:
+        """Milliseconds to wait; an explicit null means the default."""
+        return DEFAULT_TIMEOUT_MS if self.timeout_ms is None else self.timeout_ms
+
 
 @strawberry.input(name="OrderFilter")
 class OrderFilterInput:

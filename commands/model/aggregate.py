@@ -40,6 +40,4 @@ class Aggregate:
         # One event per change and one version step per event, so an aggregate's
         # version always equals the stream_version of its last event.
         self.version += 1
-        self.events.append(
-            Event(self.STREAM, self.id, self.version, event_type, data, now)
-        )
+        self.events.append(Event(self.STREAM, self.id, self.version, event_type, data, now))

@@ -52,7 +52,7 @@ query($id: ID!, $token: String!) {
 }"""
 SEARCH = """
 query($search: String, $filter: OrderFilter, $sort: [OrderSort!], $first: Int,
-      $after: String, $token: String) {
+      $after: String, $token: String!) {
   orders(search: $search, filter: $filter, sort: $sort, first: $first, after: $after,
          consistency: {atLeast: $token}) {
     totalCount

@@ -1,0 +1,140 @@
+"""One handler per command: open the unit of work, load, apply the rule, save, commit."""
+
+from __future__ import annotations
+
+from commands.messages import (
+    AddProduct,
+    CancelOrder,
+    CommandResult,
+    DeliverOrder,
+    PayOrder,
+    PlaceOrder,
+    RegisterCustomer,
+    ShipOrder,
+    UpdateCustomer,
+    UpdateProduct,
+    UpdateShippingAddress,
+)
+from commands.model.customer import Customer
+from commands.model.order import Order, wanted_product_ids
+from commands.model.product import Product
+from commands.unit_of_work import UnitOfWork
+
+
+async def register_customer(uow: UnitOfWork, command: RegisterCustomer) -> CommandResult:
+    async with uow:
+        taken = await uow.customers.email_in_use(command.email)
+        customer = Customer.register(
+            uow.new_id(), command.name, command.email, email_taken=taken, now=uow.now
+        )
+        await uow.customers.save(customer)
+        return await uow.commit(customer)
+
+
+async def update_customer(uow: UnitOfWork, command: UpdateCustomer) -> CommandResult:
+    async with uow:
+        customer = await uow.customers.get(command.customer_id)
+        taken = command.email is not None and await uow.customers.email_in_use(
+            command.email, other_than=customer.id
+        )
+        customer.update(
+            name=command.name,
+            email=command.email,
+            expected_version=command.expected_version,
+            email_taken=taken,
+            now=uow.now,
+        )
+        await uow.customers.save(customer)
+        return await uow.commit(customer)
+
+
+async def add_product(uow: UnitOfWork, command: AddProduct) -> CommandResult:
+    async with uow:
+        product = Product.add(
+            uow.new_id(),
+            sku=command.sku,
+            name=command.name,
+            category=command.category,
+            price=command.price,
+            currency=command.currency,
+            sku_taken=await uow.products.sku_in_use(command.sku),
+            now=uow.now,
+        )
+        await uow.products.save(product)
+        return await uow.commit(product)
+
+
+async def update_product(uow: UnitOfWork, command: UpdateProduct) -> CommandResult:
+    async with uow:
+        product = await uow.products.get(command.product_id)
+        product.update(
+            name=command.name,
+            category=command.category,
+            price=command.price,
+            expected_version=command.expected_version,
+            now=uow.now,
+        )
+        await uow.products.save(product)
+        return await uow.commit(product)
+
+
+async def place_order(uow: UnitOfWork, command: PlaceOrder) -> CommandResult:
+    async with uow:
+        order = Order.place(
+            uow.new_id(),
+            customer_id=command.customer_id,
+            customer_exists=await uow.customers.exists(command.customer_id),
+            lines=command.lines,
+            products=await uow.products.find_many(wanted_product_ids(command.lines)),
+            address=command.shipping_address,
+            now=uow.now,
+        )
+        await uow.orders.save(order)
+        return await uow.commit(order)
+
+
+async def update_shipping_address(uow: UnitOfWork, command: UpdateShippingAddress) -> CommandResult:
+    async with uow:
+        order = await uow.orders.get(command.order_id)
+        order.update_shipping_address(
+            command.address, expected_version=command.expected_version, now=uow.now
+        )
+        await uow.orders.save(order)
+        return await uow.commit(order)
+
+
+async def pay_order(uow: UnitOfWork, command: PayOrder) -> CommandResult:
+    async with uow:
+        order = await uow.orders.get(command.order_id)
+        order.pay(command.amount, expected_version=command.expected_version, now=uow.now)
+        await uow.orders.save(order)
+        return await uow.commit(order)
+
+
+async def ship_order(uow: UnitOfWork, command: ShipOrder) -> CommandResult:
+    async with uow:
+        order = await uow.orders.get(command.order_id)
+        order.ship(
+            command.carrier,
+            command.tracking_number,
+            expected_version=command.expected_version,
+            now=uow.now,
+        )
+        await uow.orders.save(order)
+        return await uow.commit(order)
+
+
+async def deliver_order(uow: UnitOfWork, command: DeliverOrder) -> CommandResult:
+    async with uow:
+        order = await uow.orders.get(command.order_id)
+        order.deliver(expected_version=command.expected_version, now=uow.now)
+        await uow.orders.save(order)
+        return await uow.commit(order)
+
+
+async def cancel_order(uow: UnitOfWork, command: CancelOrder) -> CommandResult:
+    async with uow:
+        order = await uow.orders.get(command.order_id)
+        order.cancel(command.reason, expected_version=command.expected_version, now=uow.now)
+        await uow.orders.save(order)
+        return await uow.commit(order)

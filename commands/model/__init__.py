@@ -1,0 +1,1 @@
+"""Aggregates and their rules: pure Python, no database."""

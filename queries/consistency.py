@@ -1,0 +1,59 @@
+"""Read-your-writes: wait until the projector's published progress reaches a token.
+
+The projector publishes its position in the search engine only after the
+documents up to it are searchable, so reading it here needs no write database
+(invariant 6).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from positions import ORIGIN, Position, decode_token
+from search_engine import names
+from search_engine.client import SearchClient
+
+MAX_TIMEOUT_MS = 30_000
+_FIRST_DELAY = 0.01
+_MAX_DELAY = 0.1
+
+
+class ConsistencyTimeout(Exception):
+    """The index did not reach the requested position in time."""
+
+    def __init__(self, wanted: Position, reached: Position, timeout_ms: int):
+        super().__init__(
+            f"index reached {tuple(reached)}, not {tuple(wanted)}, within {timeout_ms} ms"
+        )
+        self.wanted = wanted
+        self.reached = reached
+
+
+async def read_progress(client: SearchClient, prefix: str) -> Position:
+    """The published position, ORIGIN when nothing was published yet."""
+    doc = await client.get(names.progress_index(prefix), names.PROGRESS_DOC_ID)
+    if doc is None:
+        return ORIGIN
+    return Position(int(doc["txid"]), int(doc["seq"]))
+
+
+async def wait_for(client: SearchClient, prefix: str, token: str, timeout_ms: int) -> Position:
+    """Return the progress once it is >= the token's position; ConsistencyTimeout otherwise.
+
+    ValueError for a malformed token or a timeout outside 0..30000 ms.
+    """
+    wanted = decode_token(token)
+    if not 0 <= timeout_ms <= MAX_TIMEOUT_MS:
+        raise ValueError(f"timeoutMs must be between 0 and {MAX_TIMEOUT_MS}")
+    deadline = time.monotonic() + timeout_ms / 1000
+    delay = _FIRST_DELAY
+    while True:
+        reached = await read_progress(client, prefix)
+        if reached >= wanted:  # (txid, seq) tuple order is the projector's read order
+            return reached
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise ConsistencyTimeout(wanted, reached, timeout_ms)
+        await asyncio.sleep(min(delay, remaining))
+        delay = min(delay * 2, _MAX_DELAY)

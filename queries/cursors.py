@@ -1,0 +1,45 @@
+"""Opaque page cursors: the last hit's sort values, tied to the sort they came from."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from collections.abc import Sequence
+from typing import Any
+
+SortValue = str | int | float | None
+
+
+def sort_fingerprint(sort_key: str) -> str:
+    """A short digest of the resolved sort, e.g. of "TOTAL:ASC,id:ASC"."""
+    return hashlib.sha256(sort_key.encode()).hexdigest()[:8]
+
+
+def encode_cursor(fingerprint: str, values: Sequence[SortValue]) -> str:
+    raw = json.dumps({"s": fingerprint, "v": list(values)}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, fingerprint: str, length: int) -> list[SortValue]:
+    """The sort values in `cursor`; ValueError if it is garbage or from another sort."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        data: Any = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise ValueError("invalid cursor") from None
+    if not isinstance(data, dict) or not isinstance(data.get("v"), list):
+        raise ValueError("invalid cursor")
+    if data.get("s") != fingerprint:
+        raise ValueError("cursor belongs to a different sort order")
+    values = data["v"]
+    if len(values) != length or not all(_is_sort_value(v) for v in values):
+        raise ValueError("invalid cursor")
+    return values
+
+
+def _is_sort_value(value: Any) -> bool:
+    return value is None or (
+        isinstance(value, str | int | float) and not isinstance(value, bool)
+    )

@@ -1,0 +1,153 @@
+"""Pure builders: an `OrderSearch` → the search request body (Elasticsearch 8/9, OpenSearch 2/3).
+
+Filters go to `bool.filter` (cached, unscored); text to `bool.must`. Sorting always
+ends with the unique `id` so `search_after` pagination has no gaps or duplicates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from queries import facets, text_query
+from queries.cursors import decode_cursor, sort_fingerprint
+
+SortField = Literal["RELEVANCE", "PLACED_AT", "UPDATED_AT", "TOTAL"]
+Direction = Literal["ASC", "DESC"]
+
+MAX_PAGE_SIZE = 100
+STATUSES = frozenset({"PLACED", "PAID", "SHIPPED", "DELIVERED", "CANCELLED"})
+SORT_FIELDS: dict[str, str] = {
+    "RELEVANCE": "_score",
+    "PLACED_AT": "placedAt",
+    "UPDATED_AT": "updatedAt",
+    "TOTAL": "total",
+}
+TIEBREAKER = "id"
+
+
+@dataclass(frozen=True)
+class OrderFilter:
+    status: list[str] | None = None
+    customer_id: str | None = None
+    product_id: str | None = None
+    sku: str | None = None
+    country: str | None = None
+    placed_from: datetime | None = None  # inclusive
+    placed_to: datetime | None = None  # inclusive
+    total_min: Decimal | None = None  # inclusive
+    total_max: Decimal | None = None  # inclusive
+
+
+@dataclass(frozen=True)
+class SortSpec:
+    field: SortField
+    direction: Direction = "DESC"
+
+
+@dataclass(frozen=True)
+class OrderSearch:
+    text: str | None = None
+    filter: OrderFilter | None = None
+    sort: list[SortSpec] = field(default_factory=list)
+    first: int = 20
+    after: str | None = None
+
+
+def build_search_body(search: OrderSearch) -> dict[str, Any]:
+    """The complete request body; ValueError for out-of-range input or a foreign cursor."""
+    if not 1 <= search.first <= MAX_PAGE_SIZE:
+        raise ValueError(f"first must be between 1 and {MAX_PAGE_SIZE}")
+    text = text_query.normalise_text(search.text)
+    sort = effective_sort(search)
+    query: dict[str, Any] = {"bool": {"filter": build_filters(search.filter)}}
+    body: dict[str, Any] = {
+        "size": search.first + 1,  # one extra hit tells whether a next page exists
+        "track_total_hits": True,
+        "sort": sort_clauses(sort),
+        "aggs": facets.aggregations(),
+    }
+    if text is not None:
+        matched = text_query.text_query(text)
+        query["bool"]["must"] = [matched]
+        body["highlight"] = text_query.highlight(matched)
+    body["query"] = query
+    if search.after is not None:
+        body["search_after"] = decode_cursor(search.after, cursor_fingerprint(sort), len(sort) + 1)
+    return body
+
+
+def effective_sort(search: OrderSearch) -> list[SortSpec]:
+    """The requested sort without repeats, or the default: relevance with text, else newest."""
+    specs: list[SortSpec] = []
+    for spec in search.sort:
+        if spec.field not in SORT_FIELDS:
+            raise ValueError(f"unknown sort field {spec.field!r}")
+        if spec.direction not in ("ASC", "DESC"):
+            raise ValueError(f"unknown sort direction {spec.direction!r}")
+        if all(spec.field != seen.field for seen in specs):
+            specs.append(spec)
+    if specs:
+        return specs
+    has_text = text_query.normalise_text(search.text) is not None
+    return [SortSpec("RELEVANCE" if has_text else "PLACED_AT", "DESC")]
+
+
+def sort_clauses(specs: list[SortSpec]) -> list[dict[str, Any]]:
+    clauses = [{SORT_FIELDS[s.field]: {"order": s.direction.lower()}} for s in specs]
+    return [*clauses, {TIEBREAKER: {"order": "asc"}}]
+
+
+def cursor_fingerprint(specs: list[SortSpec]) -> str:
+    key = ",".join(f"{s.field}:{s.direction}" for s in specs)
+    return sort_fingerprint(f"{key},{TIEBREAKER}:ASC")
+
+
+def build_filters(order_filter: OrderFilter | None) -> list[dict[str, Any]]:
+    """`bool.filter` clauses; an empty or None status list means any status."""
+    if order_filter is None:
+        return []
+    f = order_filter
+    clauses: list[dict[str, Any]] = []
+    if f.status:
+        unknown = sorted(set(f.status) - STATUSES)
+        if unknown:
+            raise ValueError(f"unknown order status {', '.join(unknown)}")
+        clauses.append({"terms": {"status": sorted(set(f.status))}})
+    for path, value in (
+        ("customer.id", f.customer_id),
+        ("lines.productId", f.product_id),
+        ("lines.sku", f.sku),
+        ("shippingAddress.country", f.country),
+    ):
+        if value is not None:
+            clauses.append({"term": {path: {"value": value}}})
+    clauses += _range_clause("placedAt", _iso(f.placed_from), _iso(f.placed_to))
+    clauses += _range_clause("total", _amount(f.total_min), _amount(f.total_max))
+    return clauses
+
+
+def _range_clause(path: str, low: str | None, high: str | None) -> list[dict[str, Any]]:
+    if low is None and high is None:
+        return []
+    bounds = {k: v for k, v in (("gte", low), ("lte", high)) if v is not None}
+    return [{"range": {path: bounds}}]
+
+
+def _iso(value: datetime | None) -> str | None:
+    """UTC ISO 8601 with milliseconds; a naive datetime is taken as UTC."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _amount(value: Decimal | None) -> str | None:
+    if value is None:
+        return None
+    if not Decimal(value).is_finite():
+        raise ValueError("amounts must be finite numbers")
+    return format(Decimal(value), "f")

@@ -1,0 +1,145 @@
+"""The ASGI app: Starlette routes around the GraphQL schema, and the lifespan wiring.
+
+Long-lived clients live on `app.state.services` (built once by the lifespan);
+each GraphQL request gets a fresh `schema.context.Context` around them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+
+import bootstrap
+from positions import encode_token
+from schema.build import build_schema
+from schema.context import Context
+from settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+CHECK_TIMEOUT = 2.0  # seconds per readiness check; a hung dependency is not ready
+
+
+class OrdersGraphQL(GraphQL):
+    """Strawberry's ASGI view with our per-request context."""
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket | None = None
+    ) -> Context:
+        return Context(services=request.app.state.services, request=request, response=response)
+
+
+def create_app(
+    settings: Settings | None = None,
+    search_url: str | None = None,
+    run_projector: bool | None = None,
+) -> Starlette:
+    """Build the app; the lifespan connects the services and runs the projector in-process."""
+    settings = settings or get_settings()
+    url = search_url or settings.search_url
+    if url is None:
+        raise ValueError("no search engine URL: set SEARCH_URL or start one with `orders serve`")
+    projector_on = settings.projector_enabled if run_projector is None else run_projector
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        services = await bootstrap.start_services(settings, url)
+        app.state.services = services
+        stop = asyncio.Event()
+        task = _start_projector(services, stop) if projector_on else None
+        try:
+            yield
+        finally:
+            stop.set()
+            if task is not None:
+                with contextlib.suppress(Exception):  # a crash was already logged by `report`
+                    await task
+            await services.aclose()
+
+    graphql = OrdersGraphQL(
+        build_schema(settings.query_cache_size),
+        graphql_ide="graphiql",
+        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+    )
+    routes = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
+        Route("/health", health, methods=["GET"]),
+        Route("/ready", ready, methods=["GET"]),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan)
+
+
+def _start_projector(services: bootstrap.Services, stop: asyncio.Event) -> asyncio.Task[None]:
+    task = asyncio.create_task(services.projector.run_forever(stop), name="projector")
+
+    def report(done: asyncio.Task[None]) -> None:
+        if not done.cancelled() and done.exception() is not None:
+            log.error("projector stopped", exc_info=done.exception())
+
+    task.add_done_callback(report)
+    return task
+
+
+async def health(request: Request) -> JSONResponse:
+    """Liveness: the process answers."""
+    return JSONResponse({"status": "ok"})
+
+
+async def ready(request: Request) -> JSONResponse:
+    """Readiness: database and search engine reachable (503 if not); projection lag reported."""
+    services: bootstrap.Services = request.app.state.services
+    database = await _check(lambda: _ping_database(services))
+    search = await _check(lambda: _ping_search(services))
+    lag = await _check(lambda: _lag(services))
+    ok = database["status"] == "ok" and search["status"] == "ok"
+    body = {
+        "status": "ok" if ok else "unavailable",
+        "database": database,
+        "search": search,
+        "projection": lag,
+    }
+    return JSONResponse(body, status_code=200 if ok else 503)
+
+
+async def _check(probe: Callable[[], Awaitable[dict[str, Any]]]) -> dict[str, Any]:
+    try:
+        async with asyncio.timeout(CHECK_TIMEOUT):
+            return {"status": "ok", **await probe()}
+    except TimeoutError:
+        return {"status": "error", "error": f"no answer within {CHECK_TIMEOUT:g}s"}
+    except Exception as error:  # a readiness probe reports failures, it never raises
+        return {"status": "error", "error": type(error).__name__}
+
+
+async def _ping_database(services: bootstrap.Services) -> dict[str, Any]:
+    async with services.engine.connect() as conn:
+        await conn.execute(text("SELECT 1"))
+    return {}
+
+
+async def _ping_search(services: bootstrap.Services) -> dict[str, Any]:
+    if not await services.search.ping():
+        raise ConnectionError("search engine did not answer the ping")
+    return {"engine": services.search.engine, "version": services.search.version}
+
+
+async def _lag(services: bootstrap.Services) -> dict[str, Any]:
+    lag = await services.projector.lag()
+    return {
+        "behind": lag.events,
+        "checkpoint": encode_token(lag.checkpoint),
+        "head": encode_token(lag.head),
+    }

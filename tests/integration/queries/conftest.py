@@ -1,0 +1,56 @@
+"""Fixtures for the read side against a real search node (SEARCH_URL)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+
+from projections.index_setup import drop_all, ensure_index
+from search_engine.client import SearchClient
+from search_engine.names import alias
+
+from tests.integration.queries.queries_testdata import ORDER_DOCUMENTS
+
+
+@pytest.fixture(scope="session")
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(scope="session")
+def search_url() -> str:
+    """Replaced later by the session-wide node fixture in tests/conftest.py."""
+    return os.environ.get("SEARCH_URL", "http://127.0.0.1:9250")
+
+
+@pytest.fixture
+async def search(search_url: str) -> AsyncIterator[SearchClient]:
+    client = await SearchClient.connect(search_url)
+    yield client
+    await client.close()
+
+
+@pytest.fixture
+async def prefix(search: SearchClient) -> AsyncIterator[str]:
+    """A unique index prefix; everything under it is deleted afterwards."""
+    name = f"t-{uuid.uuid4().hex[:10]}"
+    yield name
+    await drop_all(search, name)
+
+
+@pytest.fixture(scope="module")
+async def loaded(search_url: str) -> AsyncIterator[tuple[SearchClient, str]]:
+    """One index holding ORDER_DOCUMENTS, shared by a module's read-only tests."""
+    client = await SearchClient.connect(search_url)
+    name = f"t-{uuid.uuid4().hex[:10]}"
+    try:
+        await ensure_index(client, name)
+        docs = [(doc["id"], doc) for doc in ORDER_DOCUMENTS]
+        await client.bulk_index(alias(name), docs, refresh=True)
+        yield client, name
+    finally:
+        await drop_all(client, name)
+        await client.close()
