@@ -17,6 +17,7 @@ MAPPING_VERSION = 1
 
 _IDENT_MAX_GRAM = 40  # a whole UUID (36 chars) still has its own prefix token
 _WORD_MAX_GRAM = 20
+_FOLD = ["lowercase", "asciifolding"]  # case- and accent-insensitive: "Müller" ~ "muller"
 
 
 def _analysis() -> dict[str, Any]:
@@ -25,12 +26,16 @@ def _analysis() -> dict[str, Any]:
         # highlight marks what was typed: "<em>Marg</em>arethe", "<em>1ZTRK00</em>0012".
         "tokenizer": {
             "word_prefixes": {
-                "type": "edge_ngram", "min_gram": 1, "max_gram": _WORD_MAX_GRAM,
+                "type": "edge_ngram",
+                "min_gram": 1,
+                "max_gram": _WORD_MAX_GRAM,
                 "token_chars": ["letter", "digit"],
             },
             # token_chars [] keeps the whole identifier, dashes and spaces included.
             "ident_prefixes": {
-                "type": "edge_ngram", "min_gram": 1, "max_gram": _IDENT_MAX_GRAM,
+                "type": "edge_ngram",
+                "min_gram": 1,
+                "max_gram": _IDENT_MAX_GRAM,
                 "token_chars": [],
             },
             # Splits "alice.smith@example.com" / "SKU-RED-001" into alphanumeric parts.
@@ -38,13 +43,13 @@ def _analysis() -> dict[str, Any]:
         },
         "analyzer": {
             # Names and cities: "Müller" matches "muller" and "MULLER".
-            "folded": {"tokenizer": "standard", "filter": ["lowercase", "asciifolding"]},
+            "folded": {"tokenizer": "standard", "filter": _FOLD},
             # Index side of as-you-type matching on words: "ali" → "Alice Smith".
-            "folded_prefix": {"tokenizer": "word_prefixes", "filter": ["lowercase", "asciifolding"]},
+            "folded_prefix": {"tokenizer": "word_prefixes", "filter": _FOLD},
             # Search side of identifier prefixes: the typed text stays one token.
-            "ident": {"tokenizer": "keyword", "filter": ["lowercase", "asciifolding"]},
-            "ident_prefix": {"tokenizer": "ident_prefixes", "filter": ["lowercase", "asciifolding"]},
-            "parts": {"tokenizer": "alnum_parts", "filter": ["lowercase", "asciifolding"]},
+            "ident": {"tokenizer": "keyword", "filter": _FOLD},
+            "ident_prefix": {"tokenizer": "ident_prefixes", "filter": _FOLD},
+            "parts": {"tokenizer": "alnum_parts", "filter": _FOLD},
         },
         "normalizer": {
             # Exact identifiers compare case-insensitively (term queries are normalised too).
@@ -95,51 +100,59 @@ def _properties() -> dict[str, Any]:
         "version": _INT,
         "placedAt": _DATE,
         "updatedAt": _DATE,
-        "customer": {"properties": {
-            "id": _KEYWORD,
-            "name": _text(),
+        "customer": _object(
+            id=_KEYWORD,
+            name=_text(),
             # Keyword for exact (case-insensitive) match; `.parts` finds "smith" in an email.
-            "email": _ident(parts=True),
-        }},
+            email=_ident(parts=True),
+        ),
         # A plain object array, not nested: filters and facets count orders, and no
         # query needs two properties of the same line to match together.
-        "lines": {"properties": {
-            "lineNo": _INT,
-            "productId": _KEYWORD,
-            "sku": _ident(parts=True),
-            "productName": _text(),
-            "category": _KEYWORD,  # facet values as written
-            "quantity": _INT,
-            "unitPrice": _MONEY,
-            "lineTotal": _MONEY,
-        }},
+        "lines": _object(
+            lineNo=_INT,
+            productId=_KEYWORD,
+            sku=_ident(parts=True),
+            productName=_text(),
+            category=_KEYWORD,  # facet values as written
+            quantity=_INT,
+            unitPrice=_MONEY,
+            lineTotal=_MONEY,
+        ),
         "itemCount": _INT,
         "total": _MONEY,
         "currency": _KEYWORD,
-        "shippingAddress": {"properties": {
-            "name": _text(prefix=False),
-            "line1": _text(prefix=False),
-            "line2": _text(prefix=False),
-            "city": _text(),
-            "postalCode": _ident(),
-            "country": {"type": "keyword", "normalizer": "upper"},  # ISO alpha-2, facet value
-        }},
-        "payment": {"properties": {"amount": _MONEY, "paidAt": _DATE}},
-        "shipment": {"properties": {
-            "carrier": _KEYWORD,
-            "trackingNumber": _ident(),
-            "shippedAt": _DATE,
-            "deliveredAt": _DATE,
-        }},
-        "cancellation": {"properties": {"reason": _STORED_ONLY, "cancelledAt": _DATE}},
+        "shippingAddress": _address(),
+        "payment": _object(amount=_MONEY, paidAt=_DATE),
+        "shipment": _object(
+            carrier=_KEYWORD, trackingNumber=_ident(), shippedAt=_DATE, deliveredAt=_DATE
+        ),
+        "cancellation": _object(reason=_STORED_ONLY, cancelledAt=_DATE),
     }
+
+
+def _address() -> dict[str, Any]:
+    return _object(
+        name=_text(prefix=False),
+        line1=_text(prefix=False),
+        line2=_text(prefix=False),
+        city=_text(),
+        postalCode=_ident(),
+        country={"type": "keyword", "normalizer": "upper"},  # ISO alpha-2, as a facet value
+    )
+
+
+def _object(**properties: dict[str, Any]) -> dict[str, Any]:
+    """An inner object (absent/null parts such as `payment` simply index nothing)."""
+    return {"properties": properties}
 
 
 def index_body() -> dict[str, Any]:
     """Settings + explicit strict mappings of the order index (MAPPING_VERSION)."""
     return {
         "settings": {
-            "number_of_shards": 1,  # orders per shop fit one shard; scores stay comparable
+            # One shard keeps relevance scores exact, so paging by score is stable; grow it
+            # (with a new MAPPING_VERSION and a rebuild) when the index outgrows one shard.
+            "number_of_shards": 1,
             "auto_expand_replicas": "0-1",  # a replica when a second node exists
             "analysis": _analysis(),
         },
@@ -152,9 +165,14 @@ def progress_body() -> dict[str, Any]:
     """The tiny index holding the projector's published position."""
     return {
         "settings": {"number_of_shards": 1, "auto_expand_replicas": "0-1"},
-        "mappings": {"dynamic": "strict", "properties": {
-            "txid": {"type": "long"}, "seq": {"type": "long"}, "updatedAt": _DATE,
-        }},
+        "mappings": {
+            "dynamic": "strict",
+            "properties": {
+                "txid": {"type": "long"},
+                "seq": {"type": "long"},
+                "updatedAt": _DATE,
+            },
+        },
     }
 
 
@@ -203,8 +221,9 @@ async def publish_progress(client: SearchClient, prefix: str, position: Position
         "seq": position.seq,
         "updatedAt": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
     }
-    await client.put_document(names.progress_index(prefix), names.PROGRESS_DOC_ID, doc,
-                              refresh=True)
+    await client.put_document(
+        names.progress_index(prefix), names.PROGRESS_DOC_ID, doc, refresh=True
+    )
 
 
 async def drop_all(client: SearchClient, prefix: str) -> None:

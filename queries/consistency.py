@@ -11,6 +11,7 @@ import asyncio
 import time
 
 from positions import ORIGIN, Position, decode_token
+from queries.errors import InvalidQuery
 from search_engine import names
 from search_engine.client import SearchClient
 
@@ -41,11 +42,14 @@ async def read_progress(client: SearchClient, prefix: str) -> Position:
 async def wait_for(client: SearchClient, prefix: str, token: str, timeout_ms: int) -> Position:
     """Return the progress once it is >= the token's position; ConsistencyTimeout otherwise.
 
-    ValueError for a malformed token or a timeout outside 0..30000 ms.
+    InvalidQuery for a malformed token or a timeout outside 0..30000 ms.
     """
-    wanted = decode_token(token)
+    try:
+        wanted = decode_token(token)
+    except ValueError as exc:
+        raise InvalidQuery(str(exc)) from None
     if not 0 <= timeout_ms <= MAX_TIMEOUT_MS:
-        raise ValueError(f"timeoutMs must be between 0 and {MAX_TIMEOUT_MS}")
+        raise InvalidQuery(f"timeoutMs must be between 0 and {MAX_TIMEOUT_MS}")
     deadline = time.monotonic() + timeout_ms / 1000
     delay = _FIRST_DELAY
     while True:

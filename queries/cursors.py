@@ -9,6 +9,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from queries.errors import InvalidQuery
+
 SortValue = str | int | float | None
 
 
@@ -28,18 +30,16 @@ def decode_cursor(cursor: str, fingerprint: str, length: int) -> list[SortValue]
         padded = cursor + "=" * (-len(cursor) % 4)
         data: Any = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
     except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise ValueError("invalid cursor") from None
+        raise InvalidQuery("invalid cursor") from None
     if not isinstance(data, dict) or not isinstance(data.get("v"), list):
-        raise ValueError("invalid cursor")
+        raise InvalidQuery("invalid cursor")
     if data.get("s") != fingerprint:
-        raise ValueError("cursor belongs to a different sort order")
+        raise InvalidQuery("cursor belongs to a different sort order")
     values = data["v"]
     if len(values) != length or not all(_is_sort_value(v) for v in values):
-        raise ValueError("invalid cursor")
+        raise InvalidQuery("invalid cursor")
     return values
 
 
 def _is_sort_value(value: Any) -> bool:
-    return value is None or (
-        isinstance(value, str | int | float) and not isinstance(value, bool)
-    )
+    return value is None or (isinstance(value, str | int | float) and not isinstance(value, bool))

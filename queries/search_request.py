@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from queries import facets, text_query
 from queries.cursors import decode_cursor, sort_fingerprint
+from queries.errors import InvalidQuery
 
 SortField = Literal["RELEVANCE", "PLACED_AT", "UPDATED_AT", "TOTAL"]
 Direction = Literal["ASC", "DESC"]
@@ -59,7 +60,7 @@ class OrderSearch:
 def build_search_body(search: OrderSearch) -> dict[str, Any]:
     """The complete request body; ValueError for out-of-range input or a foreign cursor."""
     if not 1 <= search.first <= MAX_PAGE_SIZE:
-        raise ValueError(f"first must be between 1 and {MAX_PAGE_SIZE}")
+        raise InvalidQuery(f"first must be between 1 and {MAX_PAGE_SIZE}")
     text = text_query.normalise_text(search.text)
     sort = effective_sort(search)
     query: dict[str, Any] = {"bool": {"filter": build_filters(search.filter)}}
@@ -84,9 +85,9 @@ def effective_sort(search: OrderSearch) -> list[SortSpec]:
     specs: list[SortSpec] = []
     for spec in search.sort:
         if spec.field not in SORT_FIELDS:
-            raise ValueError(f"unknown sort field {spec.field!r}")
+            raise InvalidQuery(f"unknown sort field {spec.field!r}")
         if spec.direction not in ("ASC", "DESC"):
-            raise ValueError(f"unknown sort direction {spec.direction!r}")
+            raise InvalidQuery(f"unknown sort direction {spec.direction!r}")
         if all(spec.field != seen.field for seen in specs):
             specs.append(spec)
     if specs:
@@ -114,7 +115,7 @@ def build_filters(order_filter: OrderFilter | None) -> list[dict[str, Any]]:
     if f.status:
         unknown = sorted(set(f.status) - STATUSES)
         if unknown:
-            raise ValueError(f"unknown order status {', '.join(unknown)}")
+            raise InvalidQuery(f"unknown order status {', '.join(unknown)}")
         clauses.append({"terms": {"status": sorted(set(f.status))}})
     for path, value in (
         ("customer.id", f.customer_id),
@@ -149,5 +150,5 @@ def _amount(value: Decimal | None) -> str | None:
     if value is None:
         return None
     if not Decimal(value).is_finite():
-        raise ValueError("amounts must be finite numbers")
+        raise InvalidQuery("amounts must be finite numbers")
     return format(Decimal(value), "f")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from queries.errors import InvalidQuery
+
 MAX_TEXT_LENGTH = 200
 MAX_WORDS = 10
 # Exact identifiers outrank every fuzzy/prefix match: a constant score far above BM25's range.
@@ -52,15 +54,25 @@ SUBFIELD_SUFFIXES = (".prefix", ".parts")
 # the first one with fragments per path. Text subfields come before normalised keywords,
 # whose highlight shows the normalised (lowercased) value.
 HIGHLIGHT_FIELDS = (
-    "customer.name", "customer.name.prefix",
-    "customer.email.prefix", "customer.email.parts", "customer.email",
-    "lines.productName", "lines.productName.prefix",
-    "lines.sku.prefix", "lines.sku.parts", "lines.sku",
-    "shippingAddress.city", "shippingAddress.city.prefix",
-    "shippingAddress.postalCode.prefix", "shippingAddress.postalCode",
+    "customer.name",
+    "customer.name.prefix",
+    "customer.email.prefix",
+    "customer.email.parts",
+    "customer.email",
+    "lines.productName",
+    "lines.productName.prefix",
+    "lines.sku.prefix",
+    "lines.sku.parts",
+    "lines.sku",
+    "shippingAddress.city",
+    "shippingAddress.city.prefix",
+    "shippingAddress.postalCode.prefix",
+    "shippingAddress.postalCode",
     "shippingAddress.country",
-    "shipment.trackingNumber.prefix", "shipment.trackingNumber",
-    "id.prefix", "id",
+    "shipment.trackingNumber.prefix",
+    "shipment.trackingNumber",
+    "id.prefix",
+    "id",
 )
 
 
@@ -70,7 +82,7 @@ def normalise_text(text: str | None) -> str | None:
         return None
     text = " ".join(text.split())
     if len(text) > MAX_TEXT_LENGTH:
-        raise ValueError(f"search text is longer than {MAX_TEXT_LENGTH} characters")
+        raise InvalidQuery(f"search text is longer than {MAX_TEXT_LENGTH} characters")
     return text
 
 
@@ -134,8 +146,7 @@ def highlight(query: dict[str, Any]) -> dict[str, Any]:
         "encoder": "html",
         "require_field_match": True,
         "fields": {
-            field: {"number_of_fragments": 3, "fragment_size": 150}
-            for field in HIGHLIGHT_FIELDS
+            field: {"number_of_fragments": 3, "fragment_size": 150} for field in HIGHLIGHT_FIELDS
         },
     }
 

@@ -19,6 +19,7 @@ from strawberry.extensions import MaskErrors
 
 from commands.messages import CommandRejected
 from queries.consistency import ConsistencyTimeout
+from queries.errors import InvalidQuery
 
 INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 BAD_USER_INPUT = "BAD_USER_INPUT"
@@ -87,7 +88,7 @@ def bad_user_input() -> Iterator[None]:
     """Wrap the one call that validates client-supplied values (cursor, `first`, token)."""
     try:
         yield
-    except ValueError as error:
+    except InvalidQuery as error:
         raise BadUserInput(str(error)) from error
 
 

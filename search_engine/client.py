@@ -62,8 +62,12 @@ class SearchClient:
         # opensearch-py sends plain JSON headers, which both engines accept, so it
         # doubles as the probe; it is kept when the node turns out to be OpenSearch.
         probe = opensearchpy.AsyncOpenSearch(
-            hosts=[url], maxsize=pool_size, timeout=request_timeout, max_retries=3,
-            retry_on_timeout=True, retry_on_status=_RETRY_STATUSES,
+            hosts=[url],
+            maxsize=pool_size,
+            timeout=request_timeout,
+            max_retries=3,
+            retry_on_timeout=True,
+            retry_on_status=_RETRY_STATUSES,
         )
         try:
             with _translate_errors():
@@ -78,8 +82,12 @@ class SearchClient:
         await probe.close()
         _check_client_major(number)
         raw = elasticsearch.AsyncElasticsearch(
-            url, connections_per_node=pool_size, request_timeout=request_timeout,
-            max_retries=3, retry_on_timeout=True, retry_on_status=_RETRY_STATUSES,
+            url,
+            connections_per_node=pool_size,
+            request_timeout=request_timeout,
+            max_retries=3,
+            retry_on_timeout=True,
+            retry_on_status=_RETRY_STATUSES,
         )
         return cls(raw, ELASTICSEARCH, number)
 
@@ -238,8 +246,9 @@ def _bulk_failures(items: list[dict[str, Any]]) -> list[tuple[str, int, str]]:
     for item in items:
         result = next(iter(item.values()))
         if "error" in result:
-            failures.append((str(result.get("_id")), int(result.get("status", 0)),
-                             _reason(result["error"])))
+            failures.append(
+                (str(result.get("_id")), int(result.get("status", 0)), _reason(result["error"]))
+            )
     return failures
 
 
@@ -264,8 +273,11 @@ def _translate_errors() -> Iterator[None]:
     """Map both clients' exceptions onto SearchUnavailable / SearchError."""
     try:
         yield
-    except (elastic_transport.ConnectionError, elastic_transport.ConnectionTimeout,
-            os_errors.ConnectionError) as exc:
+    except (
+        elastic_transport.ConnectionError,
+        elastic_transport.ConnectionTimeout,
+        os_errors.ConnectionError,
+    ) as exc:
         raise SearchUnavailable(f"search engine unreachable: {exc}") from exc
     except elasticsearch.ApiError as exc:
         raise _api_error(exc.meta.status, exc.body, str(exc)) from exc

@@ -11,7 +11,6 @@ import pytest
 from projections.index_setup import drop_all, ensure_index
 from search_engine.client import SearchClient
 from search_engine.names import alias
-
 from tests.integration.queries.queries_testdata import ORDER_DOCUMENTS
 
 

@@ -21,27 +21,36 @@ def _id(kind: str, n: int) -> str:
 
 CUSTOMERS = [
     {"id": _id("customer", n), "name": name, "email": email}
-    for n, (name, email) in enumerate([
-        ("Margarethe Schulz", "margarethe.schulz@example.com"),
-        ("Zoë Müller", "zoe.mueller@example.de"),
-        ("Alice Smith", "alice.smith@example.com"),
-        ("Bob O'Brien", "bob.obrien@example.co.uk"),
-        ("Élodie Durand", "elodie.durand@example.fr"),
-        ("Chen Wei", "chen.wei@example.com"),
-    ])
+    for n, (name, email) in enumerate(
+        [
+            ("Margarethe Schulz", "margarethe.schulz@example.com"),
+            ("Zoë Müller", "zoe.mueller@example.de"),
+            ("Alice Smith", "alice.smith@example.com"),
+            ("Bob O'Brien", "bob.obrien@example.co.uk"),
+            ("Élodie Durand", "elodie.durand@example.fr"),
+            ("Chen Wei", "chen.wei@example.com"),
+        ]
+    )
 ]
 PRODUCTS = [
-    {"id": _id("product", n), "sku": sku, "name": name, "category": category,
-     "price": Decimal(price)}
-    for n, (sku, name, category, price) in enumerate([
-        ("SKU-RED-001", "Red Wool Scarf", "apparel", "19.99"),
-        ("SKU-RED-002", "Red Cotton Hat", "apparel", "12.50"),
-        ("BK-ORW-1984", "Nineteen Eighty-Four", "books", "9.95"),
-        ("BK-TOLK-LOTR", "The Lord of the Rings", "books", "34.00"),
-        ("GDN-HOSE-25", "Garden Hose 25m", "garden", "45.00"),
-        ("KIT-PAN-28", "Cast Iron Pan", None, "89.90"),
-        ("SKU-BLU-010", "Blue Denim Jacket", "apparel", "129.00"),
-    ])
+    {
+        "id": _id("product", n),
+        "sku": sku,
+        "name": name,
+        "category": category,
+        "price": Decimal(price),
+    }
+    for n, (sku, name, category, price) in enumerate(
+        [
+            ("SKU-RED-001", "Red Wool Scarf", "apparel", "19.99"),
+            ("SKU-RED-002", "Red Cotton Hat", "apparel", "12.50"),
+            ("BK-ORW-1984", "Nineteen Eighty-Four", "books", "9.95"),
+            ("BK-TOLK-LOTR", "The Lord of the Rings", "books", "34.00"),
+            ("GDN-HOSE-25", "Garden Hose 25m", "garden", "45.00"),
+            ("KIT-PAN-28", "Cast Iron Pan", None, "89.90"),
+            ("SKU-BLU-010", "Blue Denim Jacket", "apparel", "129.00"),
+        ]
+    )
 ]
 ADDRESSES = [
     ("Berlin", "10115", "DE"),
@@ -53,14 +62,20 @@ ADDRESSES = [
 ]
 
 
-def make_order_rows(i: int) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any],
-                                     dict[str, dict[str, Any]]]:
+def make_order_rows(
+    i: int,
+) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any], dict[str, dict[str, Any]]]:
     """(order row, line rows, customer row, products by id) for order number `i`."""
     customer = CUSTOMERS[i % len(CUSTOMERS)]
     picked = [PRODUCTS[(i + 3 * k) % len(PRODUCTS)] for k in range(1 + i % 3)]
     lines = [
-        {"line_no": k + 1, "product_id": p["id"], "quantity": 1 + (i + k) % 4,
-         "unit_price": p["price"], "line_total": p["price"] * (1 + (i + k) % 4)}
+        {
+            "line_no": k + 1,
+            "product_id": p["id"],
+            "quantity": 1 + (i + k) % 4,
+            "unit_price": p["price"],
+            "line_total": p["price"] * (1 + (i + k) % 4),
+        }
         for k, p in enumerate(picked)
     ]
     total = sum((line["line_total"] for line in lines), Decimal("0"))
@@ -68,12 +83,21 @@ def make_order_rows(i: int) -> tuple[dict[str, Any], list[dict[str, Any]], dict[
     placed = BASE_TIME + timedelta(days=3 * (i // 2))  # pairs share placedAt: tiebreaker
     status = STATUSES[i % len(STATUSES)]
     order = {
-        "id": _id("order", i), "status": status, "version": 1 + STATUSES.index(status),
-        "placed_at": placed, "updated_at": placed + timedelta(hours=1 + (i * 7) % 50),
-        "item_count": sum(line["quantity"] for line in lines), "total": total,
-        "currency": "EUR", "ship_name": customer["name"], "ship_line1": f"{i} Main Street",
-        "ship_line2": None, "ship_city": city, "ship_postal_code": postal_code,
-        "ship_country": country, **_lifecycle(i, status, placed, total),
+        "id": _id("order", i),
+        "status": status,
+        "version": 1 + STATUSES.index(status),
+        "placed_at": placed,
+        "updated_at": placed + timedelta(hours=1 + (i * 7) % 50),
+        "item_count": sum(line["quantity"] for line in lines),
+        "total": total,
+        "currency": "EUR",
+        "ship_name": customer["name"],
+        "ship_line1": f"{i} Main Street",
+        "ship_line2": None,
+        "ship_city": city,
+        "ship_postal_code": postal_code,
+        "ship_country": country,
+        **_lifecycle(i, status, placed, total),
     }
     return order, lines, customer, {p["id"]: p for p in picked}
 

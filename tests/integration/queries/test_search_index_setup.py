@@ -10,7 +10,6 @@ import pytest
 from projections.index_setup import MAPPING_VERSION, drop_all, ensure_index, index_body
 from search_engine import names
 from search_engine.client import BulkError, SearchClient, SearchUnavailable
-
 from tests.integration.queries.queries_testdata import ORDER_DOCUMENTS
 
 pytestmark = pytest.mark.anyio

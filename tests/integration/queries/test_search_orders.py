@@ -14,7 +14,6 @@ from queries.handlers import OrderQueries
 from queries.results import OrderPage
 from queries.search_request import OrderFilter, OrderSearch, SortSpec
 from search_engine.client import SearchClient
-
 from tests.integration.queries.queries_testdata import CUSTOMERS, ORDER_DOCUMENTS, PRODUCTS
 
 pytestmark = pytest.mark.anyio
@@ -57,9 +56,11 @@ async def test_folded_and_prefix_text(queries: OrderQueries) -> None:
     assert set(ids(await search(queries, "munchen"))) == munich
     assert set(ids(await search(queries, "MÜNCHEN"))) == munich
     assert set(ids(await search(queries, "Marg"))) == matching(
-        lambda d: d["customer"]["name"].startswith("Marg"))
+        lambda d: d["customer"]["name"].startswith("Marg")
+    )
     assert set(ids(await search(queries, "zoe mul"))) == matching(
-        lambda d: d["customer"]["name"] == "Zoë Müller")
+        lambda d: d["customer"]["name"] == "Zoë Müller"
+    )
 
 
 async def test_exact_sku_ranks_first(queries: OrderQueries) -> None:
@@ -86,13 +87,31 @@ async def test_tracking_number_ranks_its_order_first(queries: OrderQueries) -> N
 async def test_words_spread_over_fields(queries: OrderQueries) -> None:
     page = await search(queries, "alice munchen")
     assert set(ids(page)) == matching(
-        lambda d: d["customer"]["name"] == "Alice Smith"
-        and d["shippingAddress"]["city"] == "München")
+        lambda d: (
+            d["customer"]["name"] == "Alice Smith" and d["shippingAddress"]["city"] == "München"
+        )
+    )
     assert page.edges
 
 
-@pytest.mark.parametrize("text", ['"', "(", ":", "/", "\\", "*", 'name:"Smith', "a/b\\c*",
-                                  "(x OR y) AND city:*", "\\", "~1^2", "[", "{"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"',
+        "(",
+        ":",
+        "/",
+        "\\",
+        "*",
+        'name:"Smith',
+        "a/b\\c*",
+        "(x OR y) AND city:*",
+        "\\",
+        "~1^2",
+        "[",
+        "{",
+    ],
+)
 async def test_special_characters_are_searched_not_parsed(queries: OrderQueries, text: str) -> None:
     await search(queries, text)  # no error: nothing in the text is query syntax
 
@@ -100,7 +119,8 @@ async def test_special_characters_are_searched_not_parsed(queries: OrderQueries,
 @pytest.mark.parametrize("text", ['"Alice Smith"', "(alice)", "alice*", "Smith\\", "alice:"])
 async def test_punctuation_around_words_is_ignored(queries: OrderQueries, text: str) -> None:
     assert set(ids(await search(queries, text))) == matching(
-        lambda d: d["customer"]["name"] == "Alice Smith")
+        lambda d: d["customer"]["name"] == "Alice Smith"
+    )
 
 
 async def test_highlights_for_a_name_match(queries: OrderQueries) -> None:
@@ -112,29 +132,49 @@ async def test_highlights_for_a_name_match(queries: OrderQueries) -> None:
 
 
 FILTERS: list[tuple[OrderFilter, Callable[[Doc], bool]]] = [
-    (OrderFilter(status=["SHIPPED", "DELIVERED"]),
-     lambda d: d["status"] in ("SHIPPED", "DELIVERED")),
+    (
+        OrderFilter(status=["SHIPPED", "DELIVERED"]),
+        lambda d: d["status"] in ("SHIPPED", "DELIVERED"),
+    ),
     (OrderFilter(country="fr"), lambda d: d["shippingAddress"]["country"] == "FR"),
-    (OrderFilter(placed_from=datetime(2024, 2, 1, tzinfo=UTC),
-                 placed_to=datetime(2024, 3, 1, 9, tzinfo=UTC)),
-     lambda d: "2024-02-01T00:00:00.000Z" <= d["placedAt"] <= "2024-03-01T09:00:00.000Z"),
-    (OrderFilter(total_min=Decimal("45.00"), total_max=Decimal("129")),
-     lambda d: Decimal(45) <= Decimal(d["total"]) <= Decimal(129)),
-    (OrderFilter(customer_id=CUSTOMERS[3]["id"]),
-     lambda d: d["customer"]["id"] == CUSTOMERS[3]["id"]),
-    (OrderFilter(product_id=PRODUCTS[5]["id"]),
-     lambda d: any(line["productId"] == PRODUCTS[5]["id"] for line in d["lines"])),
-    (OrderFilter(sku="bk-orw-1984"),
-     lambda d: any(line["sku"] == "BK-ORW-1984" for line in d["lines"])),
-    (OrderFilter(status=["PAID"], country="DE", total_min=Decimal("100")),
-     lambda d: d["status"] == "PAID" and d["shippingAddress"]["country"] == "DE"
-     and Decimal(d["total"]) >= 100),
+    (
+        OrderFilter(
+            placed_from=datetime(2024, 2, 1, tzinfo=UTC),
+            placed_to=datetime(2024, 3, 1, 9, tzinfo=UTC),
+        ),
+        lambda d: "2024-02-01T00:00:00.000Z" <= d["placedAt"] <= "2024-03-01T09:00:00.000Z",
+    ),
+    (
+        OrderFilter(total_min=Decimal("45.00"), total_max=Decimal("129")),
+        lambda d: Decimal(45) <= Decimal(d["total"]) <= Decimal(129),
+    ),
+    (
+        OrderFilter(customer_id=CUSTOMERS[3]["id"]),
+        lambda d: d["customer"]["id"] == CUSTOMERS[3]["id"],
+    ),
+    (
+        OrderFilter(product_id=PRODUCTS[5]["id"]),
+        lambda d: any(line["productId"] == PRODUCTS[5]["id"] for line in d["lines"]),
+    ),
+    (
+        OrderFilter(sku="bk-orw-1984"),
+        lambda d: any(line["sku"] == "BK-ORW-1984" for line in d["lines"]),
+    ),
+    (
+        OrderFilter(status=["PAID"], country="DE", total_min=Decimal("100")),
+        lambda d: (
+            d["status"] == "PAID"
+            and d["shippingAddress"]["country"] == "DE"
+            and Decimal(d["total"]) >= 100
+        ),
+    ),
 ]
 
 
 @pytest.mark.parametrize(("order_filter", "predicate"), FILTERS)
-async def test_filters(queries: OrderQueries, order_filter: OrderFilter,
-                       predicate: Callable[[Doc], bool]) -> None:
+async def test_filters(
+    queries: OrderQueries, order_filter: OrderFilter, predicate: Callable[[Doc], bool]
+) -> None:
     expected = matching(predicate)
     assert 0 < len(expected) < len(ORDER_DOCUMENTS)
     page = await search(queries, filter=order_filter)
@@ -144,8 +184,11 @@ async def test_filters(queries: OrderQueries, order_filter: OrderFilter,
 
 def expected_facets(docs: list[Doc]) -> dict[str, list[tuple[str, int]]]:
     def ranged(total: Decimal) -> str:
-        return next(label for label, high in (("0-25", 25), ("25-100", 100), ("100-500", 500),
-                                               ("500+", None)) if high is None or total < high)
+        return next(
+            label
+            for label, high in (("0-25", 25), ("25-100", 100), ("100-500", 500), ("500+", None))
+            if high is None or total < high
+        )
 
     labels = ("0-25", "25-100", "100-500", "500+")
     ranges = Counter(ranged(Decimal(d["total"])) for d in docs)
@@ -160,8 +203,9 @@ def expected_facets(docs: list[Doc]) -> dict[str, list[tuple[str, int]]]:
 
 
 @pytest.mark.parametrize("order_filter", [None, FILTERS[0][0], FILTERS[3][0]])
-async def test_facets_count_the_filtered_orders(queries: OrderQueries,
-                                                order_filter: OrderFilter | None) -> None:
+async def test_facets_count_the_filtered_orders(
+    queries: OrderQueries, order_filter: OrderFilter | None
+) -> None:
     page = await search(queries, filter=order_filter)
     docs = [BY_ID[i] for i in ids(page)]
     facets = dict(page.facets)
@@ -182,8 +226,9 @@ SORTS = [
 
 
 @pytest.mark.parametrize(("text", "sort"), SORTS)
-async def test_paging_is_complete_and_stable(queries: OrderQueries, text: str | None,
-                                             sort: list[SortSpec]) -> None:
+async def test_paging_is_complete_and_stable(
+    queries: OrderQueries, text: str | None, sort: list[SortSpec]
+) -> None:
     whole = ids(await search(queries, text, sort=sort))
     assert len(whole) == len(set(whole)) > 13
     for size in (7, 13):
@@ -191,7 +236,8 @@ async def test_paging_is_complete_and_stable(queries: OrderQueries, text: str | 
         after = None
         while True:
             page = await queries.search_orders(
-                OrderSearch(text=text, sort=sort, first=size, after=after))
+                OrderSearch(text=text, sort=sort, first=size, after=after)
+            )
             seen += ids(page)
             assert page.total_count == len(whole)
             if not page.has_next_page:
@@ -202,9 +248,15 @@ async def test_paging_is_complete_and_stable(queries: OrderQueries, text: str | 
 
 async def test_field_sorts_follow_the_documents(queries: OrderQueries) -> None:
     by_total = ids(await search(queries, sort=[SortSpec("TOTAL", "ASC")]))
-    assert by_total == [d["id"] for d in sorted(
-        ORDER_DOCUMENTS, key=lambda d: (Decimal(d["total"]), d["id"]))]
+    assert by_total == [
+        d["id"] for d in sorted(ORDER_DOCUMENTS, key=lambda d: (Decimal(d["total"]), d["id"]))
+    ]
     newest = ids(await search(queries))
-    assert newest == [d["id"] for d in sorted(
-        sorted(ORDER_DOCUMENTS, key=lambda d: d["id"]), key=lambda d: d["placedAt"],
-        reverse=True)]
+    assert newest == [
+        d["id"]
+        for d in sorted(
+            sorted(ORDER_DOCUMENTS, key=lambda d: d["id"]),
+            key=lambda d: d["placedAt"],
+            reverse=True,
+        )
+    ]

@@ -19,15 +19,36 @@ NOW = datetime(2024, 5, 1, 12, tzinfo=UTC)
 def full_document() -> dict[str, Any]:
     """A document with every optional part present."""
     order = {
-        "id": "o1", "status": "DELIVERED", "version": 4, "placed_at": NOW, "updated_at": NOW,
-        "item_count": 2, "total": Decimal("25"), "currency": "EUR", "ship_name": "A",
-        "ship_line1": "1 Road", "ship_line2": "Flat 2", "ship_city": "Berlin",
-        "ship_postal_code": "10115", "ship_country": "DE", "payment_amount": Decimal("25"),
-        "paid_at": NOW, "carrier": "DHL", "tracking_number": "T1", "shipped_at": NOW,
-        "delivered_at": NOW, "cancel_reason": "x", "cancelled_at": NOW,
+        "id": "o1",
+        "status": "DELIVERED",
+        "version": 4,
+        "placed_at": NOW,
+        "updated_at": NOW,
+        "item_count": 2,
+        "total": Decimal("25"),
+        "currency": "EUR",
+        "ship_name": "A",
+        "ship_line1": "1 Road",
+        "ship_line2": "Flat 2",
+        "ship_city": "Berlin",
+        "ship_postal_code": "10115",
+        "ship_country": "DE",
+        "payment_amount": Decimal("25"),
+        "paid_at": NOW,
+        "carrier": "DHL",
+        "tracking_number": "T1",
+        "shipped_at": NOW,
+        "delivered_at": NOW,
+        "cancel_reason": "x",
+        "cancelled_at": NOW,
     }
-    line = {"line_no": 1, "product_id": "p1", "quantity": 2, "unit_price": Decimal("12.5"),
-            "line_total": Decimal("25")}
+    line = {
+        "line_no": 1,
+        "product_id": "p1",
+        "quantity": 2,
+        "unit_price": Decimal("12.5"),
+        "line_total": Decimal("25"),
+    }
     customer = {"id": "c1", "name": "Alice", "email": "a@example.com"}
     products = {"p1": {"sku": "S1", "name": "Scarf", "category": "apparel"}}
     return build_order_document(order, [line], customer, products)
@@ -61,18 +82,23 @@ def test_mapping_is_strict_and_covers_the_document_exactly() -> None:
 def test_money_is_scaled_and_identifiers_have_prefix_subfields() -> None:
     props = index_body()["mappings"]["properties"]
     assert props["total"] == {"type": "scaled_float", "scaling_factor": 100}
-    for spec in (props["id"], props["lines"]["properties"]["sku"],
-                 props["shippingAddress"]["properties"]["postalCode"]):
+    for spec in (
+        props["id"],
+        props["lines"]["properties"]["sku"],
+        props["shippingAddress"]["properties"]["postalCode"],
+    ):
         assert spec["type"] == "keyword" and "prefix" in spec["fields"]
-    assert props["customer"]["properties"]["name"]["fields"]["prefix"]["search_analyzer"] == \
-        "folded"
+    assert (
+        props["customer"]["properties"]["name"]["fields"]["prefix"]["search_analyzer"] == "folded"
+    )
 
 
 def test_every_analyzer_used_is_defined() -> None:
     body = index_body()
     analysis = body["settings"]["analysis"]
-    used = {value for key, value in _walk(body["mappings"])
-            if key in ("analyzer", "search_analyzer")}
+    used = {
+        value for key, value in _walk(body["mappings"]) if key in ("analyzer", "search_analyzer")
+    }
     normalizers = {value for key, value in _walk(body["mappings"]) if key == "normalizer"}
     assert used <= set(analysis["analyzer"])
     assert normalizers <= set(analysis["normalizer"])
@@ -88,15 +114,22 @@ def _walk(node: Any) -> list[tuple[str, Any]]:
 def test_bulk_failures_are_reported_per_item() -> None:
     items = [
         {"index": {"_id": "1", "status": 201}},
-        {"index": {"_id": "2", "status": 400,
-                   "error": {"type": "mapper_parsing_exception", "reason": "bad"}}},
+        {
+            "index": {
+                "_id": "2",
+                "status": 400,
+                "error": {"type": "mapper_parsing_exception", "reason": "bad"},
+            }
+        },
     ]
     assert _bulk_failures(items) == [("2", 400, "mapper_parsing_exception: bad")]
 
 
 def test_error_type_from_either_body_shape() -> None:
-    assert _error_type({"error": {"type": "resource_already_exists_exception"}}) == \
-        "resource_already_exists_exception"
+    assert (
+        _error_type({"error": {"type": "resource_already_exists_exception"}})
+        == "resource_already_exists_exception"
+    )
     assert _error_type({"error": "boom"}) == "boom"
     assert _error_type("text") is None
 

@@ -19,7 +19,18 @@ from queries.search_request import (
 )
 from queries.text_query import EXACT_FIELDS, MAX_TEXT_LENGTH
 
-SPECIAL_TEXTS = ['"', "(", ":", "/", "\\", "*", 'name:"Smith', "a/b\\c*", "(x OR y) AND z:*", "~1^2"]
+SPECIAL_TEXTS = [
+    '"',
+    "(",
+    ":",
+    "/",
+    "\\",
+    "*",
+    'name:"Smith',
+    "a/b\\c*",
+    "(x OR y) AND z:*",
+    "~1^2",
+]
 
 
 def walk(node: Any, parent: str = "") -> list[tuple[str, Any]]:
@@ -111,10 +122,14 @@ def test_first_bounds_are_inclusive(first: int) -> None:
 
 
 def test_explicit_sorts_keep_order_drop_repeats_and_end_with_id() -> None:
-    search = OrderSearch(sort=[
-        SortSpec("TOTAL", "ASC"), SortSpec("UPDATED_AT", "DESC"), SortSpec("TOTAL", "DESC"),
-        SortSpec("RELEVANCE", "DESC"),
-    ])
+    search = OrderSearch(
+        sort=[
+            SortSpec("TOTAL", "ASC"),
+            SortSpec("UPDATED_AT", "DESC"),
+            SortSpec("TOTAL", "DESC"),
+            SortSpec("RELEVANCE", "DESC"),
+        ]
+    )
     assert build_search_body(search)["sort"] == [
         {"total": {"order": "asc"}},
         {"updatedAt": {"order": "desc"}},
@@ -148,26 +163,33 @@ def test_every_filter_lands_in_bool_filter() -> None:
         {"term": {"lines.productId": {"value": "p-1"}}},
         {"term": {"lines.sku": {"value": "SKU-1"}}},
         {"term": {"shippingAddress.country": {"value": "de"}}},
-        {"range": {"placedAt": {"gte": "2024-01-01T00:00:00.000Z",
-                                "lte": "2024-02-01T00:00:00.000Z"}}},
+        {
+            "range": {
+                "placedAt": {"gte": "2024-01-01T00:00:00.000Z", "lte": "2024-02-01T00:00:00.000Z"}
+            }
+        },
         {"range": {"total": {"gte": "25", "lte": "100"}}},
     ]
 
 
 def test_open_ranges_and_empty_status_list() -> None:
-    order_filter = OrderFilter(status=[], placed_to=datetime(2024, 3, 1, tzinfo=UTC),
-                               total_min=Decimal("0.50"))
+    order_filter = OrderFilter(
+        status=[], placed_to=datetime(2024, 3, 1, tzinfo=UTC), total_min=Decimal("0.50")
+    )
     assert build_search_body(OrderSearch(filter=order_filter))["query"]["bool"]["filter"] == [
         {"range": {"placedAt": {"lte": "2024-03-01T00:00:00.000Z"}}},
         {"range": {"total": {"gte": "0.50"}}},
     ]
 
 
-@pytest.mark.parametrize("order_filter", [
-    OrderFilter(status=["SHIPPED", "LOST"]),
-    OrderFilter(total_min=Decimal("NaN")),
-    OrderFilter(total_max=Decimal("Infinity")),
-])
+@pytest.mark.parametrize(
+    "order_filter",
+    [
+        OrderFilter(status=["SHIPPED", "LOST"]),
+        OrderFilter(total_min=Decimal("NaN")),
+        OrderFilter(total_max=Decimal("Infinity")),
+    ],
+)
 def test_bad_filter_values_are_rejected(order_filter: OrderFilter) -> None:
     with pytest.raises(ValueError):
         build_search_body(OrderSearch(filter=order_filter))
@@ -193,12 +215,19 @@ def test_default_sort_depends_on_text() -> None:
     assert effective_sort(OrderSearch(text="x")) == [SortSpec("RELEVANCE", "DESC")]
 
 
-@pytest.mark.parametrize("cursor", [
-    "", "not a cursor!", "e30", "W10", "bnVsbA",  # "", garbage, {}, [], null
-    encode_cursor(cursor_fingerprint([SortSpec("PLACED_AT", "DESC")]), [1]),  # too short
-    encode_cursor(cursor_fingerprint([SortSpec("PLACED_AT", "DESC")]), [True, "x"]),
-    encode_cursor(cursor_fingerprint([SortSpec("PLACED_AT", "DESC")]), [{"a": 1}, "x"]),
-])
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "",
+        "not a cursor!",
+        "e30",
+        "W10",
+        "bnVsbA",  # "", garbage, {}, [], null
+        encode_cursor(cursor_fingerprint([SortSpec("PLACED_AT", "DESC")]), [1]),  # too short
+        encode_cursor(cursor_fingerprint([SortSpec("PLACED_AT", "DESC")]), [True, "x"]),
+        encode_cursor(cursor_fingerprint([SortSpec("PLACED_AT", "DESC")]), [{"a": 1}, "x"]),
+    ],
+)
 def test_bad_cursors_are_rejected(cursor: str) -> None:
     with pytest.raises(ValueError):
         build_search_body(OrderSearch(after=cursor))

@@ -13,8 +13,12 @@ from queries.search_request import OrderSearch, SortSpec, build_search_body
 
 
 def hit(n: int, **extra: Any) -> dict[str, Any]:
-    return {"_id": f"o{n}", "_source": {"id": f"o{n}"}, "sort": [1700000000000 + n, f"o{n}"],
-            **extra}
+    return {
+        "_id": f"o{n}",
+        "_source": {"id": f"o{n}"},
+        "sort": [1700000000000 + n, f"o{n}"],
+        **extra,
+    }
 
 
 def response(hits: list[dict[str, Any]], total: Any = None, aggs: Any = None) -> dict[str, Any]:
@@ -43,9 +47,14 @@ def test_last_page_and_empty_page() -> None:
     assert page.has_next_page is False and page.end_cursor == page.edges[0].cursor
     empty = to_order_page(response([], total=0), OrderSearch())
     assert (empty.edges, empty.has_next_page, empty.end_cursor, empty.total_count) == (
-        [], False, None, 0)
-    assert empty.facets == {name: [] for name in
-                            ("status", "country", "category", "placedMonth", "totalRange")}
+        [],
+        False,
+        None,
+        0,
+    )
+    assert empty.facets == {
+        name: [] for name in ("status", "country", "category", "placedMonth", "totalRange")
+    }
 
 
 def test_cursor_carries_the_sort() -> None:
@@ -60,14 +69,18 @@ def test_facets_keep_order_labels_and_drop_empty_buckets() -> None:
         "status": {"buckets": [{"key": "PAID", "doc_count": 5}, {"key": "PLACED", "doc_count": 2}]},
         "country": {"buckets": [{"key": "DE", "doc_count": 4}]},
         "category": {"buckets": []},
-        "placedMonth": {"buckets": [
-            {"key": 1704067200000, "key_as_string": "2024-01", "doc_count": 3},
-            {"key": 1706745600000, "key_as_string": "2024-02", "doc_count": 4},
-        ]},
-        "totalRange": {"buckets": [
-            {"key": "0-25", "to": 25.0, "doc_count": 0},
-            {"key": "25-100", "from": 25.0, "to": 100.0, "doc_count": 7},
-        ]},
+        "placedMonth": {
+            "buckets": [
+                {"key": 1704067200000, "key_as_string": "2024-01", "doc_count": 3},
+                {"key": 1706745600000, "key_as_string": "2024-02", "doc_count": 4},
+            ]
+        },
+        "totalRange": {
+            "buckets": [
+                {"key": "0-25", "to": 25.0, "doc_count": 0},
+                {"key": "25-100", "from": 25.0, "to": 100.0, "doc_count": 7},
+            ]
+        },
     }
     page = to_order_page(response([], aggs=aggs), OrderSearch())
     assert page.facets == {

@@ -12,6 +12,7 @@ from commands import messages
 from commands.messages import CommandRejected, UserError
 from positions import Position
 from queries.consistency import ConsistencyTimeout
+from queries.errors import InvalidQuery
 from schema.errors import BadUserInput, ErrorCode, map_error, user_errors
 
 PAY_ORDER = """
@@ -127,7 +128,7 @@ async def test_a_consistency_timeout_is_coded(api: Api) -> None:
 async def test_bad_tokens_cursors_and_page_sizes_are_bad_user_input(
     api: Api, where: str, message: str
 ) -> None:
-    setattr(api.services.queries, where, fail(ValueError(message)))
+    setattr(api.services.queries, where, fail(InvalidQuery(message)))
     data, errors = await api.run(SEARCH, token="garbage", first=500, after="x")
     assert data is None
     (error,) = errors

@@ -1,0 +1,7 @@
+"""The read side's one expected failure: a request the client got wrong."""
+
+from __future__ import annotations
+
+
+class InvalidQuery(ValueError):
+    """Bad cursor, page size, sort, filter value, search text or consistency token."""
