@@ -1,4 +1,8 @@
-"""One handler per command: open the unit of work, load, apply the rule, save, commit."""
+"""One handler per command: open the unit of work, load, apply the rule, save, commit.
+
+UpdateCustomer / UpdateProduct without an actual change succeed as a no-op: no event,
+the current version, and the position of the aggregate's latest event.
+"""
 
 from __future__ import annotations
 

@@ -2,6 +2,9 @@
 
 CANCELLED is reachable from PLACED or PAID only. The shipping address may change
 until the order ships. Unit prices are copied from the products at placement.
+A product may appear on one line only (a repeat is VALIDATION_FAILED, not merged).
+Every accepted order command records an event and bumps version and updated_at,
+even an address identical to the current one.
 """
 
 from __future__ import annotations

@@ -21,7 +21,9 @@ def _guarded_update(table: Table) -> Any:
     )
 
 
-_UPDATES = {table.name: _guarded_update(table) for table in (customers, products, orders)}
+_TABLES = (customers, products, orders)
+_INSERTS = {table.name: insert(table) for table in _TABLES}
+_UPDATES = {table.name: _guarded_update(table) for table in _TABLES}
 
 
 def utc(value: datetime) -> datetime:
@@ -43,7 +45,7 @@ async def write_row(
 ) -> None:
     """Insert a new aggregate's row, or update it if nobody changed it since it was loaded."""
     if aggregate.is_new:
-        await connection.execute(insert(table), {"id": aggregate.id, **row})
+        await connection.execute(_INSERTS[table.name], {"id": aggregate.id, **row})
         return
     guard = {"b_id": aggregate.id, "b_version": aggregate.stored_version}
     result = await connection.execute(_UPDATES[table.name], {**guard, **row})

@@ -19,6 +19,29 @@ TIMESTAMP = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
+    _create_catalogue()
+    _create_orders()
+    op.create_table(
+        "order_lines",
+        sa.Column("order_id", sa.String(36), sa.ForeignKey("orders.id"), primary_key=True),
+        sa.Column("line_no", sa.Integer, primary_key=True),
+        sa.Column("product_id", sa.String(36), sa.ForeignKey("products.id"), nullable=False),
+        sa.Column("quantity", sa.Integer, nullable=False),
+        sa.Column("unit_price", MONEY, nullable=False),
+        sa.Column("line_total", MONEY, nullable=False),
+    )
+    op.create_index("ix_order_lines_product_id", "order_lines", ["product_id"])
+    _create_events()
+    op.create_table(
+        "idempotency_keys",
+        sa.Column("key", sa.String(200), primary_key=True),
+        sa.Column("command", sa.String(64), nullable=False),
+        sa.Column("result", sa.JSON, nullable=False),
+        sa.Column("created_at", TIMESTAMP, nullable=False),
+    )
+
+
+def _create_catalogue() -> None:
     op.create_table(
         "customers",
         sa.Column("id", sa.String(36), primary_key=True),
@@ -39,25 +62,6 @@ def upgrade() -> None:
         sa.Column("version", sa.Integer, nullable=False),
         sa.Column("created_at", TIMESTAMP, nullable=False),
         sa.Column("updated_at", TIMESTAMP, nullable=False),
-    )
-    _create_orders()
-    op.create_table(
-        "order_lines",
-        sa.Column("order_id", sa.String(36), sa.ForeignKey("orders.id"), primary_key=True),
-        sa.Column("line_no", sa.Integer, primary_key=True),
-        sa.Column("product_id", sa.String(36), sa.ForeignKey("products.id"), nullable=False),
-        sa.Column("quantity", sa.Integer, nullable=False),
-        sa.Column("unit_price", MONEY, nullable=False),
-        sa.Column("line_total", MONEY, nullable=False),
-    )
-    op.create_index("ix_order_lines_product_id", "order_lines", ["product_id"])
-    _create_events()
-    op.create_table(
-        "idempotency_keys",
-        sa.Column("key", sa.String(200), primary_key=True),
-        sa.Column("command", sa.String(64), nullable=False),
-        sa.Column("result", sa.JSON, nullable=False),
-        sa.Column("created_at", TIMESTAMP, nullable=False),
     )
 
 
