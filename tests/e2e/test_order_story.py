@@ -40,7 +40,7 @@ mutation($input: {name[0].upper() + name[1:]}Input!) {{
 }
 ORDER = """
 query($id: ID!, $token: String!) {
-  order(id: $id, consistency: {atLeast: $token}) {
+  order(id: $id, consistency: {atLeast: $token, timeoutMs: 10000}) {
     id status version total currency itemCount placedAt updatedAt
     customer { id name email }
     lines { productId sku productName category quantity unitPrice lineTotal }
@@ -54,7 +54,7 @@ SEARCH = """
 query($search: String, $filter: OrderFilter, $sort: [OrderSort!], $first: Int,
       $after: String, $token: String!) {
   orders(search: $search, filter: $filter, sort: $sort, first: $first, after: $after,
-         consistency: {atLeast: $token}) {
+         consistency: {atLeast: $token, timeoutMs: 10000}) {
     totalCount
     pageInfo { hasNextPage endCursor }
     edges { cursor node { id status customer { name } total } highlights { field fragments } }
