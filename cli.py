@@ -20,6 +20,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    if args.log_level != "DEBUG":  # per-request client logs and Alembic chatter drown the rest
+        for noisy in ("opensearch", "elastic_transport", "elasticsearch", "alembic"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         settings = load_settings()
     except SettingsError as exc:
