@@ -8,18 +8,16 @@ from pathlib import Path
 import pytest
 
 from search_engine import node
-from search_engine.node import (
+from search_engine.java import (
     RUNNER_FOR_JAVA_17,
     RUNNER_FOR_JAVA_21,
     Java,
-    SearchNode,
     SearchNodeError,
     choose_java,
-    parse_http_port,
     parse_java_major,
     probe_java,
-    resolve_classpath,
 )
+from search_engine.node import SearchNode, parse_http_port, resolve_classpath
 
 
 @pytest.mark.parametrize(
