@@ -1,4 +1,5 @@
-"""The `orders` command line: serve, projector, migrate, status, seed, search-node."""
+"""The `orders` command line: serve, projector, migrate, status, rebuild, dead-letters, seed,
+search-node."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import logging
 import signal
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 from positions import Position, encode_token
 from settings import Settings, SettingsError, load_settings
@@ -49,11 +51,30 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("projector", help="run the projector standalone").set_defaults(run=_projector)
     sub.add_parser("migrate", help="create or upgrade the write tables").set_defaults(run=_migrate)
-    sub.add_parser("status", help="checkpoint, head and lag").set_defaults(run=_status)
+    _projection_commands(sub)
 
     seed = sub.add_parser("seed", help="demo data through the real command path")
-    seed.add_argument("--orders", type=int, default=200)
-    seed.add_argument("--seed", type=int, default=7, help="random seed")
+    seed.add_argument("--orders", type=int, default=200, help="orders to place (default 200)")
+    seed.add_argument("--seed", type=int, default=7, help="random seed: same seed, same data")
+    seed.add_argument(
+        "--concurrency",
+        type=int,
+        default=None,
+        help="orders written at a time (default 1 on SQLite, 8 on PostgreSQL)",
+    )
+    seed.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="spread the concurrent orders over this many processes (PostgreSQL; default 1)",
+    )
+    seed.add_argument(
+        "--until",
+        type=_utc_date,
+        default=None,
+        help="end of the two years of orders, YYYY-MM-DD (default 2026-11-01, fixed)",
+    )
+    seed.add_argument("--no-progress", action="store_true", help="no progress bar")
     seed.set_defaults(run=_seed)
 
     node = sub.add_parser("search-node", help="run a local OpenSearch node (Maven Central)")
@@ -125,44 +146,189 @@ def _migrate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _projection_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sub.add_parser(
+        "status", help="checkpoint, head, lag, active instance, dead letters, mapping"
+    ).set_defaults(run=_status)
+
+    rebuild = sub.add_parser("rebuild", help="rebuild the index into a new one, swap the alias")
+    what = rebuild.add_mutually_exclusive_group()
+    what.add_argument("--resume", action="store_true", help="continue an interrupted rebuild")
+    what.add_argument("--discard", action="store_true", help="delete an interrupted rebuild")
+    rebuild.add_argument("--chunk", type=int, default=2000, help="orders per bulk request")
+    rebuild.add_argument("--no-progress", action="store_true", help="no progress bar")
+    rebuild.set_defaults(run=_rebuild)
+
+    letters = sub.add_parser("dead-letters", help="documents the search engine rejected")
+    letters.set_defaults(run=_dead_letters, retry=False)
+    actions = letters.add_subparsers(metavar="ACTION")
+    retry = actions.add_parser("retry", help="re-project them from current rows (after a fix)")
+    retry.add_argument("ids", nargs="*", type=int, metavar="ID", help="dead-letter ids")
+    retry.add_argument("--all", action="store_true", help="every dead letter")
+    retry.set_defaults(retry=True)
+
+
 def _status(args: argparse.Namespace, settings: Settings) -> int:
     from bootstrap import start_services
+    from projections import dead_letters
+    from projections.rebuild import Rebuild, mapping_state
 
     async def run(url: str) -> None:
         services = await start_services(settings, url)
         try:
-            lag = await services.projector.lag()
+            projector = services.projector
+            lag = await projector.lag()
+            assert projector.leadership is not None
+            active = await projector.leadership.active_instance()
+            parked = await dead_letters.count(services.engine, settings.index_prefix)
+            mapping = await mapping_state(services.search, settings.index_prefix)
+            builds, _ = await Rebuild(
+                services.engine, services.search, settings.index_prefix
+            ).survey()
         finally:
             await services.aclose()
-        print(f"projection  orders ({settings.index_prefix})")
-        print(f"checkpoint  {_describe(lag.checkpoint)}")
-        print(f"head        {_describe(lag.head)}")
-        print(f"lag         {lag.events} events")
+        print(f"projection    orders (alias {settings.index_prefix} -> {mapping.index})")
+        print(f"checkpoint    {_describe(lag.checkpoint)}")
+        print(f"head          {_describe(lag.head)}")
+        print(f"lag           {lag.events} events, {lag.seconds:.1f} s")
+        print(f"active        {active or 'none: no projector leads this projection'}")
+        print(f"dead letters  {parked}" + ("  (`orders dead-letters`)" if parked else ""))
+        print(f"mapping       {mapping.describe()}")
+        for build in builds:
+            print(f"rebuild       unfinished: {build.describe()} (--resume or --discard)")
 
     with _search_url(settings) as url:
         asyncio.run(run(url))
     return 0
 
 
+def _rebuild(args: argparse.Namespace, settings: Settings) -> int:
+    from commands.database import create_engine
+    from projections.rebuild import Rebuild, RebuildError
+    from search_engine.client import SearchClient
+
+    async def run(url: str) -> None:
+        engine = create_engine(settings.database_url)
+        search = await SearchClient.connect(url)
+        try:
+            rebuild = Rebuild(
+                engine,
+                search,
+                settings.index_prefix,
+                progress=not args.no_progress,
+                load_chunk=args.chunk,
+            )
+            if args.discard:
+                gone = await rebuild.discard()
+                print(f"discarded: {', '.join(gone) or 'nothing to discard'}")
+                return
+            report = await rebuild.run(resume=args.resume)
+        finally:
+            await search.close()
+            await engine.dispose()
+        print(report.summary())
+
+    with _search_url(settings) as url:
+        try:
+            asyncio.run(run(url))
+        except RebuildError as exc:
+            print(exc, file=sys.stderr)
+            return 1
+    return 0
+
+
+def _dead_letters(args: argparse.Namespace, settings: Settings) -> int:
+    from commands.database import create_engine
+    from projections import dead_letters
+    from projections.leadership import Leadership
+    from search_engine.client import SearchClient
+
+    if args.retry and not (args.all or args.ids):
+        print("say which: `orders dead-letters retry --all` or `... retry ID [ID ...]`")
+        return 2
+
+    async def run(url: str) -> int:
+        engine = create_engine(settings.database_url)
+        prefix = settings.index_prefix
+        try:
+            if not args.retry:
+                rows = await dead_letters.listing(engine, prefix)
+                for row in rows:
+                    print(
+                        f"{row.id:>6}  order {row.order_id}  at {encode_token(row.position)}  "
+                        f"{row.created_at:%Y-%m-%d %H:%M:%S}  {row.index_name}"
+                    )
+                    print(f"        {row.reason}")
+                print(f"{len(rows)} dead letter(s)")
+                return 0
+            search = await SearchClient.connect(url)
+            leadership = Leadership.for_engine(engine, prefix, role="retry")
+            try:
+                result = await dead_letters.retry(
+                    engine, search, prefix, leadership, None if args.all else args.ids
+                )
+            finally:
+                await leadership.close()
+                await search.close()
+        finally:
+            await engine.dispose()
+        failing = result.still_failing
+        print(f"re-projected {len(result.fixed)} order(s); still rejected: {len(failing)}")
+        for order_id, reason in result.still_failing.items():
+            print(f"  {order_id}: {reason}")
+        return 1 if result.still_failing else 0
+
+    with _search_url(settings) as url:
+        return asyncio.run(run(url))
+
+
 def _describe(position: Position) -> str:
     return f"{encode_token(position)}  (txid {position.txid}, seq {position.seq})"
+
+
+def _utc_date(text: str) -> datetime:
+    try:
+        return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 def _seed(args: argparse.Namespace, settings: Settings) -> int:
     from commands.database import create_engine
     from commands.migrate import upgrade
-    from commands.seed import seed_demo_data
+    from commands.seed import DEFAULT_UNTIL, SeedError, seed_demo_data
+
+    concurrency = max(args.concurrency or (8 if settings.is_postgres else 1), args.processes)
 
     async def run() -> None:
         if not settings.is_postgres:
             await upgrade(settings.database_url)
         engine = create_engine(settings.database_url)
         try:
-            await seed_demo_data(engine, orders=args.orders, seed=args.seed)
+            report = await seed_demo_data(
+                engine,
+                orders=args.orders,
+                seed=args.seed,
+                concurrency=concurrency,
+                processes=args.processes,
+                until=args.until or DEFAULT_UNTIL,
+                progress=not args.no_progress,
+            )
         finally:
             await engine.dispose()
+        statuses = ", ".join(f"{n} {s}" for s, n in sorted(report.statuses.items()))
+        print(
+            f"seeded {report.orders} orders ({statuses}), {report.customers} customers, "
+            f"{report.products} new products: {report.commands} commands in "
+            f"{report.seconds:.1f} s, {report.orders_per_second:.0f} orders/s "
+            f"(concurrency {concurrency}, {args.processes} process(es))"
+        )
 
-    asyncio.run(run())
+    try:
+        asyncio.run(run())
+    except SeedError as exc:
+        print(exc, file=sys.stderr)
+        return 1
     return 0
 
 

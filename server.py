@@ -23,6 +23,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 import bootstrap
 from positions import encode_token
+from projections.rebuild import mapping_state
 from schema.build import build_schema
 from schema.context import Context
 from settings import Settings, get_settings
@@ -59,6 +60,7 @@ def create_app(
         app.state.services = services
         stop = asyncio.Event()
         task = _start_projector(services, stop) if projector_on else None
+        services.projector_running = task is not None
         try:
             yield
         finally:
@@ -104,12 +106,19 @@ async def ready(request: Request) -> JSONResponse:
     database = await _check(lambda: _ping_database(services))
     search = await _check(lambda: _ping_search(services))
     lag = await _check(lambda: _lag(services))
+    projector = await _check(lambda: _projector(services))
+    mapping = await _check(lambda: _mapping(services))
     ok = database["status"] == "ok" and search["status"] == "ok"
+    # A degraded projector or an outdated mapping still serves queries (from a stale
+    # index): reported, but not a reason to take the instance out of rotation.
+    degraded = projector.get("state") == "degraded" or mapping.get("rebuildNeeded", False)
     body = {
-        "status": "ok" if ok else "unavailable",
+        "status": ("degraded" if degraded else "ok") if ok else "unavailable",
         "database": database,
         "search": search,
         "projection": lag,
+        "projector": projector,
+        "mapping": mapping,
     }
     return JSONResponse(body, status_code=200 if ok else 503)
 
@@ -143,3 +152,24 @@ async def _lag(services: bootstrap.Services) -> dict[str, Any]:
         "checkpoint": encode_token(lag.checkpoint),
         "head": encode_token(lag.head),
     }
+
+
+async def _projector(services: bootstrap.Services) -> dict[str, Any]:
+    """This process' projector: active, standby, degraded (retrying) or off."""
+    if not services.projector_running:
+        return {"state": "off"}
+    health = services.projector.metrics.health()
+    return {"state": health.pop("status"), **health}
+
+
+async def _mapping(services: bootstrap.Services) -> dict[str, Any]:
+    state = await mapping_state(services.search, services.settings.index_prefix)
+    body: dict[str, Any] = {
+        "index": state.index,
+        "indexVersion": state.index_version,
+        "codeVersion": state.code_version,
+        "rebuildNeeded": state.rebuild_needed,
+    }
+    if state.rebuild_needed:
+        body["action"] = state.describe()
+    return body

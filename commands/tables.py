@@ -14,6 +14,7 @@ from sqlalchemy import (
     Numeric,
     String,
     Table,
+    Text,
 )
 
 metadata = MetaData()
@@ -114,6 +115,36 @@ idempotency_keys = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
+# Projection bookkeeping, written by the projector side only (never by command handlers).
+# One row per projection: the SQLite leader's lease (PostgreSQL leads with an advisory
+# lock instead) and, on both, a claim with which a rebuild or a dead-letter retry asks the
+# leader to step aside for a moment.
+projection_leases = Table(
+    "projection_leases",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("holder", String(200), nullable=True),
+    Column("expires_at", DateTime(timezone=True), nullable=True),
+    Column("claimant", String(200), nullable=True),
+    Column("claim_expires_at", DateTime(timezone=True), nullable=True),
+)
+
+# Documents the search engine rejected for good (e.g. a mapping conflict): one row per
+# (physical index, order); the projector skips them and goes on with the others.
+dead_letters = Table(
+    "dead_letters",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("projection", String(100), nullable=False),
+    Column("index_name", String(255), nullable=False),
+    Column("order_id", String(36), nullable=False),
+    Column("txid", BigInteger, nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_dead_letters_index_order", "index_name", "order_id", unique=True),
+)
+
 STREAM_CUSTOMER = "customer"
 STREAM_PRODUCT = "product"
 STREAM_ORDER = "order"
@@ -123,10 +154,12 @@ __all__ = [
     "STREAM_ORDER",
     "STREAM_PRODUCT",
     "customers",
+    "dead_letters",
     "events",
     "idempotency_keys",
     "metadata",
     "order_lines",
     "orders",
     "products",
+    "projection_leases",
 ]

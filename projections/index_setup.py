@@ -2,10 +2,29 @@
 
 Bump MAPPING_VERSION whenever `index_body()` changes; a rebuild then fills a new
 physical index and swaps the alias (invariant 10).
+
+How each searchable field is analysed (queries/text_query.py decides how they rank):
+
+- customer.name, lines.productName, shippingAddress.city: `folded` text ("José Müller"
+  ~ "jose muller", "O'Brien" ~ "obrien"), `.prefix` word edge n-grams for as-you-type
+  ("mül"); names also `.key`, the whole folded value that suggestions group by.
+- customer.email: keyword, lowercase (whole, exact); `.prefix`; `.parts` ("smith");
+  `.local` / `.domain`, exactly "alice.smith" or "example.com".
+- lines.sku, id: keyword (exact); `.prefix` ignoring case and punctuation ("skured" ~
+  "SKU-RED-001"); SKUs also `.parts` ("red").
+- shipment.trackingNumber: keyword, lowercase (exact, never fuzzy); `.prefix`.
+- shippingAddress.postalCode: keyword, lowercase (exact); `.prefix` ignoring spaces and
+  dashes ("sw1a", "80831" ~ "80-831").
+- lines.category: keyword (facet values and filter as written); `.text` folded text.
+- shippingAddress.country: keyword, uppercase ISO code (filter and facet value).
+
+Every analysis component used is in both Elasticsearch 8/9 and OpenSearch 2/3.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,15 +32,34 @@ from positions import Position
 from search_engine import names
 from search_engine.client import SearchClient, SearchError
 
-MAPPING_VERSION = 1
+MAPPING_VERSION = 2
 
-_IDENT_MAX_GRAM = 40  # a whole UUID (36 chars) still has its own prefix token
+_IDENT_MAX_GRAM = 40  # a whole compacted UUID (32 chars) still has its own prefix token
 _WORD_MAX_GRAM = 20
 _FOLD = ["lowercase", "asciifolding"]  # case- and accent-insensitive: "Müller" ~ "muller"
+_NOT_ALNUM = "[^\\p{L}\\p{N}]+"
 
 
 def _analysis() -> dict[str, Any]:
     return {
+        "char_filter": {
+            # "O'Brien" is one word, "obrien": typed with or without the apostrophe.
+            "no_apostrophes": {
+                "type": "pattern_replace",
+                "pattern": "['\u2019`\u02bc]",
+                "replacement": "",
+            },
+            # Identifiers compare without punctuation for prefixes: "SW1A 1AA" ~ "sw1a1aa",
+            # "80-831" ~ "80831", "SKU-RED" ~ "sku red" (exact matches keep it, see _ident).
+            "compact": {"type": "pattern_replace", "pattern": _NOT_ALNUM, "replacement": ""},
+            # Index side of the email parts: "alice.smith@example.com" → "alice.smith",
+            # "example.com".
+            "email_local": {"type": "pattern_replace", "pattern": "@.*", "replacement": ""},
+            "email_domain": {"type": "pattern_replace", "pattern": "^[^@]*@", "replacement": ""},
+            # Search side: a typed "alice.smith@" or "@example.com" means the same part.
+            "trailing_at": {"type": "pattern_replace", "pattern": "@+$", "replacement": ""},
+            "leading_at": {"type": "pattern_replace", "pattern": "^@+", "replacement": ""},
+        },
         # Edge n-gram *tokenizers* (not filters) give every prefix its own offsets, so a
         # highlight marks what was typed: "<em>Marg</em>arethe", "<em>1ZTRK00</em>0012".
         "tokenizer": {
@@ -31,7 +69,7 @@ def _analysis() -> dict[str, Any]:
                 "max_gram": _WORD_MAX_GRAM,
                 "token_chars": ["letter", "digit"],
             },
-            # token_chars [] keeps the whole identifier, dashes and spaces included.
+            # token_chars [] keeps the whole (compacted) identifier as one string.
             "ident_prefixes": {
                 "type": "edge_ngram",
                 "min_gram": 1,
@@ -39,38 +77,83 @@ def _analysis() -> dict[str, Any]:
                 "token_chars": [],
             },
             # Splits "alice.smith@example.com" / "SKU-RED-001" into alphanumeric parts.
-            "alnum_parts": {"type": "pattern", "pattern": "[^\\p{L}\\p{N}]+"},
+            "alnum_parts": {"type": "pattern", "pattern": _NOT_ALNUM},
         },
         "analyzer": {
-            # Names and cities: "Müller" matches "muller" and "MULLER".
-            "folded": {"tokenizer": "standard", "filter": _FOLD},
+            # Names, cities, product names, categories: "José Müller" ~ "jose muller".
+            "folded": {
+                "tokenizer": "standard",
+                "char_filter": ["no_apostrophes"],
+                "filter": _FOLD,
+            },
             # Index side of as-you-type matching on words: "ali" → "Alice Smith".
-            "folded_prefix": {"tokenizer": "word_prefixes", "filter": _FOLD},
-            # Search side of identifier prefixes: the typed text stays one token.
-            "ident": {"tokenizer": "keyword", "filter": _FOLD},
-            "ident_prefix": {"tokenizer": "ident_prefixes", "filter": _FOLD},
+            "folded_prefix": {
+                "tokenizer": "word_prefixes",
+                "char_filter": ["no_apostrophes"],
+                "filter": _FOLD,
+            },
+            # Identifier prefixes: index every prefix of the compacted value; search with
+            # the typed text compacted into one token ("1ztrk 0001" → "1ztrk0001").
+            "ident_prefix": {
+                "tokenizer": "ident_prefixes",
+                "char_filter": ["compact"],
+                "filter": _FOLD,
+            },
+            "ident": {"tokenizer": "keyword", "char_filter": ["compact"], "filter": _FOLD},
             "parts": {"tokenizer": "alnum_parts", "filter": _FOLD},
+            "email_local": {
+                "tokenizer": "keyword",
+                "char_filter": ["email_local"],
+                "filter": _FOLD,
+            },
+            "email_local_query": {
+                "tokenizer": "keyword",
+                "char_filter": ["trailing_at"],
+                "filter": _FOLD,
+            },
+            "email_domain": {
+                "tokenizer": "keyword",
+                "char_filter": ["email_domain"],
+                "filter": _FOLD,
+            },
+            "email_domain_query": {
+                "tokenizer": "keyword",
+                "char_filter": ["leading_at"],
+                "filter": _FOLD,
+            },
         },
         "normalizer": {
-            # Exact identifiers compare case-insensitively (term queries are normalised too).
-            "lower": {"type": "custom", "filter": ["lowercase", "asciifolding"]},
+            # Exact identifiers compare case- and accent-insensitively (term queries are
+            # normalised too).
+            "lower": {"type": "custom", "filter": _FOLD},
+            # Suggestion keys of names: folded like the `folded` analyzer, one term per value.
+            "name_key": {"type": "custom", "char_filter": ["no_apostrophes"], "filter": _FOLD},
             "upper": {"type": "custom", "filter": ["uppercase"]},
         },
     }
 
 
-def _text(prefix: bool = True) -> dict[str, Any]:
-    """Full text, folded; `.prefix` holds edge n-grams searched with the plain analyzer."""
+def _text(prefix: bool = True, key: bool = False) -> dict[str, Any]:
+    """Full text, folded. `.prefix`: word edge n-grams searched with the plain analyzer;
+    `.key`: the whole value folded, for suggestions (terms aggregation + include regex)."""
     field: dict[str, Any] = {"type": "text", "analyzer": "folded"}
+    subfields: dict[str, Any] = {}
     if prefix:
-        field["fields"] = {
-            "prefix": {"type": "text", "analyzer": "folded_prefix", "search_analyzer": "folded"}
+        subfields["prefix"] = {
+            "type": "text",
+            "analyzer": "folded_prefix",
+            "search_analyzer": "folded",
         }
+    if key:
+        subfields["key"] = {"type": "keyword", "normalizer": "name_key", "ignore_above": 256}
+    if subfields:
+        field["fields"] = subfields
     return field
 
 
 def _ident(normalizer: str | None = "lower", parts: bool = False) -> dict[str, Any]:
-    """An identifier: exact keyword (for term matches/filters) + `.prefix` for as-you-type."""
+    """An identifier: the keyword itself is the exact match (and filter), `.prefix` matches
+    any prefix of it ignoring case and punctuation, `.parts` its alphanumeric parts."""
     field: dict[str, Any] = {"type": "keyword", "ignore_above": 256}
     if normalizer:
         field["normalizer"] = normalizer
@@ -80,6 +163,22 @@ def _ident(normalizer: str | None = "lower", parts: bool = False) -> dict[str, A
     if parts:
         subfields["parts"] = {"type": "text", "analyzer": "parts"}
     field["fields"] = subfields
+    return field
+
+
+def _email() -> dict[str, Any]:
+    """Whole (keyword), by prefix, by parts, and exactly by local part or by domain."""
+    field = _ident(parts=True)
+    field["fields"]["local"] = {
+        "type": "text",
+        "analyzer": "email_local",
+        "search_analyzer": "email_local_query",
+    }
+    field["fields"]["domain"] = {
+        "type": "text",
+        "analyzer": "email_domain",
+        "search_analyzer": "email_domain_query",
+    }
     return field
 
 
@@ -94,26 +193,23 @@ _STORED_ONLY = {"type": "text", "index": False}
 
 def _properties() -> dict[str, Any]:
     return {
-        # Plain keyword (no normaliser): exact GET/sort tiebreaker; `.prefix` for typing ids.
+        # Plain keyword (no normaliser): exact GET and the unique sort tiebreaker (ids are
+        # lowercase UUIDs, so exact search lowercases the typed text); `.prefix` for typing.
         "id": _ident(normalizer=None),
         "status": _KEYWORD,
         "version": _INT,
         "placedAt": _DATE,
         "updatedAt": _DATE,
-        "customer": _object(
-            id=_KEYWORD,
-            name=_text(),
-            # Keyword for exact (case-insensitive) match; `.parts` finds "smith" in an email.
-            email=_ident(parts=True),
-        ),
+        "customer": _object(id=_KEYWORD, name=_text(key=True), email=_email()),
         # A plain object array, not nested: filters and facets count orders, and no
         # query needs two properties of the same line to match together.
         "lines": _object(
             lineNo=_INT,
             productId=_KEYWORD,
             sku=_ident(parts=True),
-            productName=_text(),
-            category=_KEYWORD,  # facet values as written
+            productName=_text(key=True),
+            # Keyword: facet values as written (and the category filter); `.text` searchable.
+            category={"type": "keyword", "fields": {"text": _text(prefix=False)}},
             quantity=_INT,
             unitPrice=_MONEY,
             lineTotal=_MONEY,
@@ -123,6 +219,7 @@ def _properties() -> dict[str, Any]:
         "currency": _KEYWORD,
         "shippingAddress": _address(),
         "payment": _object(amount=_MONEY, paidAt=_DATE),
+        # Tracking numbers: exact (keyword, case-insensitive) and by prefix while typing.
         "shipment": _object(
             carrier=_KEYWORD, trackingNumber=_ident(), shippedAt=_DATE, deliveredAt=_DATE
         ),
@@ -136,6 +233,7 @@ def _address() -> dict[str, Any]:
         line1=_text(prefix=False),
         line2=_text(prefix=False),
         city=_text(),
+        # Exact ("80-831") and by prefix, punctuation-insensitive ("80831", "sw1a").
         postalCode=_ident(),
         country={"type": "keyword", "normalizer": "upper"},  # ISO alpha-2, as a facet value
     )
@@ -171,9 +269,20 @@ def progress_body() -> dict[str, Any]:
                 "txid": {"type": "long"},
                 "seq": {"type": "long"},
                 "updatedAt": _DATE,
+                "state": _REBUILD_STATE,
             },
         },
     }
+
+
+# A rebuild's own bookkeeping inside its progress document: kept, never searched.
+_REBUILD_STATE = {"type": "object", "enabled": False}
+
+
+def index_meta() -> dict[str, Any]:
+    """Stored in every physical index's `_meta`: which mapping built it (start-up check)."""
+    body = json.dumps(index_body(), sort_keys=True).encode()
+    return {"mapping_version": MAPPING_VERSION, "mapping_digest": hashlib.sha1(body).hexdigest()}
 
 
 def _timestamp() -> str:
@@ -189,6 +298,7 @@ async def ensure_index(client: SearchClient, prefix: str) -> str:
         return targets[-1]
     name = names.physical_index(prefix, MAPPING_VERSION, _timestamp())
     body = index_body()
+    body["mappings"]["_meta"] = index_meta()
     # The alias is created with the index, as its write index: when two processes race,
     # the engine rejects the second index ("more than one write index") atomically, so
     # the alias never points at two indices and the loser adopts the winner's index.
@@ -206,6 +316,10 @@ async def ensure_index(client: SearchClient, prefix: str) -> str:
 async def _ensure_progress_index(client: SearchClient, prefix: str) -> None:
     name = names.progress_index(prefix)
     if await client.index_exists(name):
+        # Progress indices made before rebuild state existed learn the field (additive).
+        await client.raw.indices.put_mapping(
+            index=name, body={"properties": {"state": _REBUILD_STATE}}
+        )
         return
     try:
         await client.create_index(name, progress_body())
@@ -214,16 +328,31 @@ async def _ensure_progress_index(client: SearchClient, prefix: str) -> None:
             raise
 
 
-async def publish_progress(client: SearchClient, prefix: str, position: Position) -> None:
-    """Publish the projector's position; call only once its documents are searchable."""
-    doc = {
+async def publish_progress(
+    client: SearchClient,
+    prefix: str,
+    position: Position,
+    index: str | None = None,
+    state: dict[str, Any] | None = None,
+) -> None:
+    """Publish a physical index's position (the alias' index when `index` is None).
+
+    Progress is kept per physical index, under the index's name, so a rebuild and the
+    live projector never share a checkpoint. Call only once the documents are searchable.
+    """
+    if index is None:
+        targets = await client.alias_targets(names.alias(prefix))
+        if not targets:
+            raise SearchError(f"alias {names.alias(prefix)!r} does not exist")
+        index = targets[-1]
+    doc: dict[str, Any] = {
         "txid": position.txid,
         "seq": position.seq,
         "updatedAt": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
     }
-    await client.put_document(
-        names.progress_index(prefix), names.PROGRESS_DOC_ID, doc, refresh=True
-    )
+    if state is not None:
+        doc["state"] = state
+    await client.put_document(names.progress_index(prefix), index, doc, refresh=True)
 
 
 async def drop_all(client: SearchClient, prefix: str) -> None:

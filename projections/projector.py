@@ -6,6 +6,15 @@ them with one bulk request and refresh, and only then publish the checkpoint
 to the search engine. A crash anywhere replays the batch; rebuilding a
 document from current rows is idempotent, so a replay ends in the same index
 (invariant 3). Queries read the published checkpoint (invariant 6).
+
+Checkpoints are per physical index (the progress document named after it). The
+live projector writes to the index the alias points at, resolved whenever it
+(re)gains leadership; a rebuild runs a projector pinned to its new index.
+
+Failures: a batch that fails (engine unreachable, 429/5xx, database down) is
+retried whole with capped exponential backoff and jitter, so no event is
+skipped; `metrics.health()` says "degraded" meanwhile. A document rejected for
+good (a 400 bulk item) is parked in the dead-letter table and the batch goes on.
 """
 
 from __future__ import annotations
@@ -13,22 +22,30 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import random
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from positions import Position
-from projections import source
+from projections import dead_letters, source
 from projections.document import Document
 from projections.index_setup import publish_progress
-from queries.consistency import read_progress
-from search_engine.client import SearchClient
+from projections.leadership import Leadership, LostLeadership
+from projections.metrics import ProjectorMetrics
+from queries.consistency import index_progress
+from search_engine.client import BulkError, SearchClient, SearchError
 from search_engine.names import alias
 
 log = logging.getLogger(__name__)
 
 NOTIFY_CHANNEL = "orders_events"
+BACKOFF_BASE = 0.2  # seconds before the first retry of a failed batch
+BACKOFF_CAP = 5.0  # never wait longer than this between retries
 
 
 @dataclass(frozen=True)
@@ -36,6 +53,13 @@ class Lag:
     checkpoint: Position
     head: Position
     events: int
+    seconds: float = 0.0
+
+
+def backoff_delay(failures: int, base: float = BACKOFF_BASE, cap: float = BACKOFF_CAP) -> float:
+    """Capped exponential backoff with jitter: uniform in [d/2, d], d = min(cap, base·2^n)."""
+    ceiling = min(cap, base * 2 ** max(failures - 1, 0))
+    return ceiling / 2 + random.random() * ceiling / 2
 
 
 class Projector:
@@ -47,19 +71,34 @@ class Projector:
         *,
         batch_size: int = 500,
         poll_interval: float = 0.2,
+        index: str | None = None,
+        leadership: Leadership | None = None,
+        metrics: ProjectorMetrics | None = None,
     ) -> None:
+        """`index` pins a physical index (a rebuild); None follows the alias. Without
+        `leadership` the caller guarantees it is the only writer."""
         self.engine = engine
         self.search = search
         self.prefix = prefix
         self.batch_size = batch_size
         self.poll_interval = poll_interval
+        self.pinned = index
+        self.leadership = leadership
+        self.metrics = metrics or ProjectorMetrics(prefix)
+        self.index: str | None = index
         self.checkpoint: Position | None = None
+        self.progress_state: dict[str, Any] | None = None  # a rebuild's state, kept with it
+        self._parked: set[str] = set()
+        self._rejected: dict[str, str] = {}
+        self._written: set[str] = set()
         self._wake = asyncio.Event()
 
     async def step(self) -> int:
         """Project one batch; returns the number of events it covered (0 when idle)."""
-        if self.checkpoint is None:
-            self.checkpoint = await read_progress(self.search, self.prefix)
+        if self.checkpoint is None or self.index is None:
+            await self._load()
+        assert self.checkpoint is not None
+        self._rejected, self._written = {}, set()
         async with self.engine.connect() as conn:
             batch = await source.read_batch(conn, self.checkpoint, self.batch_size)
             if not batch:
@@ -69,6 +108,7 @@ class Projector:
                 await self._write(await source.load_documents(conn, chunk))
         last = batch[-1].position
         await self._commit(last)
+        self.metrics.batch_done(len(batch), len(self._written))
         return len(batch)
 
     async def run_until_caught_up(self) -> int:
@@ -79,30 +119,133 @@ class Projector:
         return total
 
     async def run_forever(self, stop: asyncio.Event) -> None:
-        """Project until `stop` is set, waking on NOTIFY (PostgreSQL) or every poll interval."""
+        """Project until `stop` is set: lead or stand by, retry failed batches with backoff,
+        wake on NOTIFY (PostgreSQL) or every poll interval."""
         async with self._listening():
-            while not stop.is_set():
-                try:
-                    if await self.step():
-                        continue
-                except Exception:
-                    log.exception("projection batch failed; retrying")
-                    self.checkpoint = None
-                await self._sleep(stop)
+            try:
+                while not stop.is_set():
+                    await self._run_once(stop)
+            finally:
+                self.metrics.role = "stopped"
+                if self.leadership is not None:
+                    await self.leadership.close()
+
+    async def _run_once(self, stop: asyncio.Event) -> None:
+        if not await self._lead(stop):
+            return
+        try:
+            projected = await self.step()
+        except LostLeadership:
+            self._forget()
+            return
+        except Exception as error:
+            self._forget()
+            self.metrics.failed(error)
+            delay = backoff_delay(self.metrics.consecutive_failures)
+            log.warning(
+                "projection batch failed (%d in a row), retrying in %.1fs: %s",
+                self.metrics.consecutive_failures,
+                delay,
+                self.metrics.last_error,
+            )
+            await _sleep(stop, delay)
+            return
+        if not projected:
+            self.metrics.idle()
+            await self._sleep(stop)
+
+    async def _lead(self, stop: asyncio.Event) -> bool:
+        """True when this process may project now; otherwise waits a standby interval."""
+        if self.leadership is None:
+            self.metrics.role = "active"
+            return True
+        was_leading = self.metrics.role == "active"
+        try:
+            leading = await self.leadership.keep()
+        except Exception as error:
+            leading = False
+            self.metrics.failed(error)
+            log.warning("leadership check failed: %s", error)
+        if leading and not was_leading:
+            self._forget()  # the alias may have moved while we stood by (a rebuild's swap)
+        self.metrics.role = "active" if leading else "standby"
+        if not leading:
+            await _sleep(stop, self.leadership.retry_interval)
+        return leading
 
     async def lag(self) -> Lag:
-        checkpoint = await read_progress(self.search, self.prefix)
+        """How far the index behind the alias (or the pinned one) trails the log."""
+        index = self.pinned or await self._alias_index()
+        checkpoint = await index_progress(self.search, self.prefix, index)
         async with self.engine.connect() as conn:
             head = await source.head(conn)
             behind = await source.count_after(conn, checkpoint)
-        return Lag(checkpoint, head, behind)
+            oldest = await source.oldest_after(conn, checkpoint) if behind else None
+        seconds = 0.0 if oldest is None else max(0.0, (datetime.now(UTC) - oldest).total_seconds())
+        self.metrics.lag_events, self.metrics.lag_seconds = behind, seconds
+        return Lag(checkpoint, head, behind, seconds)
+
+    async def _load(self) -> None:
+        """Resolve the target index and read its checkpoint and parked orders."""
+        self.index = self.pinned or await self._alias_index()
+        self.checkpoint = await index_progress(self.search, self.prefix, self.index)
+        self._parked = await dead_letters.parked_ids(self.engine, self.index)
+        self.metrics.index = self.index
+
+    async def _alias_index(self) -> str:
+        targets = await self.search.alias_targets(alias(self.prefix))
+        if not targets:
+            raise SearchError(f"alias {alias(self.prefix)!r} does not exist (run `orders serve`)")
+        return targets[-1]
+
+    def _forget(self) -> None:
+        self.checkpoint = None
+        if self.pinned is None:
+            self.index = None
+
+    def _guard(self) -> None:
+        if self.leadership is not None:
+            self.leadership.ensure_held()
 
     async def _write(self, documents: dict[str, Document]) -> None:
-        if documents:
-            await self.search.bulk_index(alias(self.prefix), list(documents.items()), refresh=True)
+        if not documents:
+            return
+        assert self.index is not None
+        self._guard()
+        started = time.perf_counter()
+        try:
+            await self.search.bulk_index(self.index, list(documents.items()), refresh=True)
+            rejected: dict[str, str] = {}
+        except BulkError as error:
+            found = dead_letters.permanent_failures(error)
+            if found is None:
+                raise  # transient item failures: the whole batch is retried
+            rejected = found
+            await self.search.refresh(self.index)
+        finally:
+            self.metrics.bulk_seconds.observe(time.perf_counter() - started)
+        self._rejected.update(rejected)
+        self._written.update(set(documents) - set(rejected))
 
     async def _commit(self, position: Position) -> None:
-        await publish_progress(self.search, self.prefix, position)
+        """Park rejected documents, clear fixed ones, then publish the checkpoint."""
+        assert self.index is not None
+        self._guard()
+        if self._rejected:
+            await dead_letters.record(
+                self.engine, self.prefix, self.index, self._rejected, position
+            )
+            for order_id, reason in self._rejected.items():
+                log.error("order %s dead-lettered at %s: %s", order_id, tuple(position), reason)
+            self.metrics.dead_letters += len(self._rejected)
+            self._parked |= set(self._rejected)
+        if fixed := self._parked & self._written:
+            await dead_letters.resolve(self.engine, self.index, fixed)
+            self._parked -= fixed
+        self._guard()
+        await publish_progress(
+            self.search, self.prefix, position, index=self.index, state=self.progress_state
+        )
         self.checkpoint = position
 
     async def _sleep(self, stop: asyncio.Event) -> None:
@@ -122,18 +265,27 @@ class Projector:
         def wake(*_: object) -> None:
             self._wake.set()
 
-        conn = await self.engine.connect()
         try:
+            conn = await self.engine.connect()
             raw = (await conn.get_raw_connection()).driver_connection
             await raw.add_listener(NOTIFY_CHANNEL, wake)
         except Exception:
             log.warning("LISTEN %s failed; polling every %.2fs", NOTIFY_CHANNEL, self.poll_interval)
-            await conn.close()
+            with contextlib.suppress(Exception):
+                await conn.close()
             yield
             return
         try:
             yield
         finally:
             # The listener lives on the driver connection: drop it rather than pool it.
-            await conn.invalidate()
-            await conn.close()
+            with contextlib.suppress(Exception):
+                await conn.invalidate()
+            with contextlib.suppress(Exception):
+                await conn.close()
+
+
+async def _sleep(stop: asyncio.Event, seconds: float) -> None:
+    """Sleep, but return at once when `stop` is set."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)

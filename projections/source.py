@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Table, func, literal_column, select, tuple_
@@ -78,6 +79,38 @@ async def head(conn: AsyncConnection) -> Position:
     return ORIGIN if row is None else Position(row.txid, row.seq)
 
 
+async def horizon(conn: AsyncConnection) -> Position:
+    """The newest *final* position: every event at or before it has committed (or never
+    will), so rows read from now on reflect all of them. A rebuild starts from here."""
+    query = (
+        select(events.c.txid, events.c.seq)
+        .order_by(events.c.txid.desc(), events.c.seq.desc())
+        .limit(1)
+    )
+    if _is_postgres(conn):
+        query = query.where(events.c.txid < _XMIN)
+    row = (await conn.execute(query)).first()
+    return ORIGIN if row is None else Position(row.txid, row.seq)
+
+
+async def oldest_after(conn: AsyncConnection, after: Position) -> datetime | None:
+    """When the first event beyond a checkpoint happened (lag in seconds), None if none."""
+    query = (
+        select(events.c.occurred_at)
+        .where(tuple_(events.c.txid, events.c.seq) > tuple_(after.txid, after.seq))
+        .order_by(events.c.txid, events.c.seq)
+        .limit(1)
+    )
+    value = (await conn.execute(query)).scalar()
+    if value is not None and value.tzinfo is None:  # SQLite: written as UTC
+        value = value.replace(tzinfo=UTC)
+    return value
+
+
+async def count_orders(conn: AsyncConnection) -> int:
+    return int((await conn.execute(select(func.count()).select_from(orders))).scalar_one())
+
+
 async def count_after(conn: AsyncConnection, after: Position) -> int:
     """How many events lie beyond a checkpoint (lag in events)."""
     query = select(func.count()).where(
@@ -113,6 +146,34 @@ async def load_documents(conn: AsyncConnection, order_ids: Iterable[str]) -> dic
         return {}
     order_rows = await _rows(conn, orders, orders.c.id, ids)
     line_rows = await _rows(conn, order_lines, order_lines.c.order_id, ids)
+    return await _assemble(conn, order_rows, line_rows)
+
+
+async def load_documents_after(
+    conn: AsyncConnection, after: str, limit: int
+) -> dict[str, Document]:
+    """Documents of the next `limit` orders by id after `after` (a rebuild's load chunk).
+
+    Range scans on both primary keys instead of IN lists: a rebuild reads every order.
+    """
+    result = await conn.execute(
+        select(orders).where(orders.c.id > after).order_by(orders.c.id).limit(limit)
+    )
+    order_rows = [dict(r._mapping) for r in result]
+    if not order_rows:
+        return {}
+    first, last = order_rows[0]["id"], order_rows[-1]["id"]
+    result = await conn.execute(
+        select(order_lines).where(order_lines.c.order_id.between(first, last))
+    )
+    wanted = {o["id"] for o in order_rows}  # orders placed meanwhile inside the range wait
+    line_rows = [dict(r._mapping) for r in result if r.order_id in wanted]
+    return await _assemble(conn, order_rows, line_rows)
+
+
+async def _assemble(
+    conn: AsyncConnection, order_rows: list[dict[str, Any]], line_rows: list[dict[str, Any]]
+) -> dict[str, Document]:
     customer_rows = await _rows(
         conn, customers, customers.c.id, {o["customer_id"] for o in order_rows}
     )

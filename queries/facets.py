@@ -1,10 +1,29 @@
-"""Facet aggregations of an order search and the mapping of their buckets."""
+"""Facet aggregations of an order search, computed disjunctively, and their buckets.
+
+Each facet counts the orders matching the text and every filter *except its own*, so a
+frontend can show, next to each checkbox, how many orders ticking it would add:
+
+| facet         | ignores the filter        |
+|---------------|---------------------------|
+| `status`      | `status`                  |
+| `country`     | `country`                 |
+| `category`    | `category`                |
+| `placedMonth` | `placedFrom`, `placedTo`  |
+| `totalRange`  | `totalMin`, `totalMax`    |
+
+`customerId`, `productId` and `sku` belong to no facet, so every facet applies them
+(`productId`/`sku` narrow the orders, not the categories counted on them: an order with
+that product counts for all of its categories). The hits themselves get every filter
+through `post_filter`, which leaves the aggregations alone.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 FACET_NAMES = ("status", "country", "category", "placedMonth", "totalRange")
+BUCKETS = "values"  # the sub-aggregation under each facet's `filter` aggregation
 
 # (label, from, to): `from` inclusive, `to` exclusive, in the order currency.
 TOTAL_RANGES: tuple[tuple[str, float | None, float | None], ...] = (
@@ -15,24 +34,40 @@ TOTAL_RANGES: tuple[tuple[str, float | None, float | None], ...] = (
 )
 
 Facets = dict[str, list[tuple[str, int]]]
+Clauses = Sequence[dict[str, Any]]
 
 
-def aggregations() -> dict[str, Any]:
-    """Aggregations computed on the filtered query (counts are orders, not lines)."""
+def bucket_aggregations() -> dict[str, dict[str, Any]]:
+    """The bucketing aggregation of each facet (counts are orders, not lines)."""
     return {
         "status": {"terms": {"field": "status", "size": 10}},
-        "country": {"terms": {"field": "shippingAddress.country", "size": 50}},
-        "category": {"terms": {"field": "lines.category", "size": 50}},
+        # 250 covers every ISO 3166 country: a ticked country always keeps its bucket.
+        "country": {"terms": {"field": "shippingAddress.country", "size": 250}},
+        "category": {"terms": {"field": "lines.category", "size": 100}},
         "placedMonth": {
             "date_histogram": {
                 "field": "placedAt",
                 "calendar_interval": "month",
                 "format": "yyyy-MM",
+                "time_zone": "UTC",
                 "min_doc_count": 1,
             }
         },
         "totalRange": {"range": {"field": "total", "ranges": [_range(*r) for r in TOTAL_RANGES]}},
     }
+
+
+def aggregations(filters_by_facet: Mapping[str, Clauses]) -> dict[str, Any]:
+    """One `filter` aggregation per facet applying the other facets' filter clauses.
+
+    `filters_by_facet` maps a facet name to the clauses of the filter it owns; clauses
+    every facet applies belong in the main query instead.
+    """
+    aggs: dict[str, Any] = {}
+    for name, bucketing in bucket_aggregations().items():
+        others = [c for owner, cs in filters_by_facet.items() if owner != name for c in cs]
+        aggs[name] = {"filter": {"bool": {"filter": others}}, "aggs": {BUCKETS: bucketing}}
+    return aggs
 
 
 def _range(label: str, start: float | None, end: float | None) -> dict[str, Any]:
@@ -49,7 +84,7 @@ def facets_from(aggs: dict[str, Any] | None) -> Facets:
     aggs = aggs or {}
     facets: Facets = {}
     for name in FACET_NAMES:
-        buckets = aggs.get(name, {}).get("buckets", [])
+        buckets = aggs.get(name, {}).get(BUCKETS, {}).get("buckets", [])
         facets[name] = [
             (str(b.get("key_as_string", b["key"])), int(b["doc_count"]))
             for b in buckets

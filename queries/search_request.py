@@ -1,7 +1,12 @@
 """Pure builders: an `OrderSearch` → the search request body (Elasticsearch 8/9, OpenSearch 2/3).
 
-Filters go to `bool.filter` (cached, unscored); text to `bool.must`. Sorting always
-ends with the unique `id` so `search_after` pagination has no gaps or duplicates.
+Text goes to `bool.must`. Filters no facet owns (customer, product, SKU) go to
+`bool.filter` (cached, unscored); the filters a facet owns go to `post_filter`, so the
+hits get every filter while each facet ignores its own (see `queries.facets`).
+
+Sorting always ends with the unique `id`, and pages continue with `search_after`
+(never `from`), so paging has no depth limit (`index.max_result_window` bounds `from`
+only). What a cursor guarantees while orders keep arriving is in `queries.cursors`.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ class OrderFilter:
     placed_to: datetime | None = None  # inclusive
     total_min: Decimal | None = None  # inclusive
     total_max: Decimal | None = None  # inclusive
+    category: list[str] | None = None  # any of these product categories, as the facet shows them
 
 
 @dataclass(frozen=True)
@@ -63,13 +69,18 @@ def build_search_body(search: OrderSearch) -> dict[str, Any]:
         raise InvalidQuery(f"first must be between 1 and {MAX_PAGE_SIZE}")
     text = text_query.normalise_text(search.text)
     sort = effective_sort(search)
-    query: dict[str, Any] = {"bool": {"filter": build_filters(search.filter)}}
+    groups = filter_groups(search.filter)
+    common = groups.pop(COMMON)
+    query: dict[str, Any] = {"bool": {"filter": common}}
     body: dict[str, Any] = {
         "size": search.first + 1,  # one extra hit tells whether a next page exists
-        "track_total_hits": True,
+        "track_total_hits": True,  # exact totalCount, also past 10,000
         "sort": sort_clauses(sort),
-        "aggs": facets.aggregations(),
+        "aggs": facets.aggregations(groups),
     }
+    faceted = [clause for clauses in groups.values() for clause in clauses]
+    if faceted:
+        body["post_filter"] = {"bool": {"filter": faceted}}
     if text is not None:
         matched = text_query.text_query(text)
         query["bool"]["must"] = [matched]
@@ -106,28 +117,42 @@ def cursor_fingerprint(specs: list[SortSpec]) -> str:
     return sort_fingerprint(f"{key},{TIEBREAKER}:ASC")
 
 
-def build_filters(order_filter: OrderFilter | None) -> list[dict[str, Any]]:
-    """`bool.filter` clauses; an empty or None status list means any status."""
+COMMON = ""  # the key of filter clauses no facet owns
+
+
+def filter_groups(order_filter: OrderFilter | None) -> dict[str, list[dict[str, Any]]]:
+    """Filter clauses by the facet that owns (and ignores) them; COMMON: owned by none.
+
+    An empty or None status/category list means any.
+    """
+    groups: dict[str, list[dict[str, Any]]] = {COMMON: [], **{n: [] for n in facets.FACET_NAMES}}
     if order_filter is None:
-        return []
+        return groups
     f = order_filter
-    clauses: list[dict[str, Any]] = []
     if f.status:
         unknown = sorted(set(f.status) - STATUSES)
         if unknown:
             raise InvalidQuery(f"unknown order status {', '.join(unknown)}")
-        clauses.append({"terms": {"status": sorted(set(f.status))}})
+        groups["status"].append({"terms": {"status": sorted(set(f.status))}})
+    if f.category:
+        groups["category"].append({"terms": {"lines.category": sorted(set(f.category))}})
     for path, value in (
         ("customer.id", f.customer_id),
         ("lines.productId", f.product_id),
         ("lines.sku", f.sku),
-        ("shippingAddress.country", f.country),
     ):
         if value is not None:
-            clauses.append({"term": {path: {"value": value}}})
-    clauses += _range_clause("placedAt", _iso(f.placed_from), _iso(f.placed_to))
-    clauses += _range_clause("total", _amount(f.total_min), _amount(f.total_max))
-    return clauses
+            groups[COMMON].append({"term": {path: {"value": value}}})
+    if f.country is not None:
+        groups["country"].append({"term": {"shippingAddress.country": {"value": f.country}}})
+    groups["placedMonth"] += _range_clause("placedAt", _iso(f.placed_from), _iso(f.placed_to))
+    groups["totalRange"] += _range_clause("total", _amount(f.total_min), _amount(f.total_max))
+    return groups
+
+
+def build_filters(order_filter: OrderFilter | None) -> list[dict[str, Any]]:
+    """Every filter clause, flat (common ones first): what the hits must match."""
+    return [clause for clauses in filter_groups(order_filter).values() for clause in clauses]
 
 
 def _range_clause(path: str, low: str | None, high: str | None) -> list[dict[str, Any]]:

@@ -1,8 +1,19 @@
-"""The full-text part of an order search (DESIGN §5 search-text rules).
+"""The full-text part of an order search (DESIGN §5 search-text rules, issue 3 relevance).
 
+Ranking, as tiers of constant scores far apart, with BM25 ordering inside each tier:
+
+1. EXACT: the whole text is an order id, an email, a SKU or a tracking number.
+2. KEY: the whole text is a postal code, or an email's local part or domain.
+3. PHRASE: the words, in order, in a customer name, a product name or a city.
+4. Words: every word matches some field, whole, by prefix or with typos (one edit in
+   four-letter words, two from five letters on; names and emails only, never
+   identifiers). Several words narrow the results, and
+   a typo does not empty them.
+
+Every tier implies that all words matched, so the tiers only order the results.
 User text only ever becomes the `query`/`value` of term and match queries, so
 characters such as `"`, `(`, `:`, `/`, `\\`, `*` are searched, never parsed as
-syntax (no `query_string`, no `simple_query_string`, no wildcards).
+syntax (no `query_string`, no `simple_query_string`, no wildcards, no regexps).
 """
 
 from __future__ import annotations
@@ -13,26 +24,35 @@ from queries.errors import InvalidQuery
 
 MAX_TEXT_LENGTH = 200
 MAX_WORDS = 10
-# Exact identifiers outrank every fuzzy/prefix match: a constant score far above BM25's range.
-EXACT_BOOST = 100.0
+EXACT_BOOST = 10_000.0
+KEY_BOOST = 5_000.0
+PHRASE_BOOST = 1_000.0
+# No edits below four letters, one edit for four, two from five letters on.
+FUZZINESS = "AUTO:4,5"
 
-# Keyword fields matched as the whole (trimmed) text: an exact id, email, SKU, ...
-EXACT_FIELDS = (
-    "id",
-    "customer.email",
-    "lines.sku",
-    "shipment.trackingNumber",
-    "shippingAddress.postalCode",
-)
-# Typo-tolerant full text (fuzziness AUTO), with per-field weights.
+# Keyword fields matched by the whole (trimmed) text; their normaliser folds case.
+EXACT_FIELDS = ("customer.email", "lines.sku", "shipment.trackingNumber")
+# `id` has no normaliser (it is the sort tiebreaker); order ids are lowercase UUIDs.
+ID_FIELD = "id"
+KEY_TERM_FIELDS = ("shippingAddress.postalCode",)
+# Analysed on the search side: "alice.smith@" and "@example.com" are accepted too.
+KEY_MATCH_FIELDS = ("customer.email.local", "customer.email.domain")
+PHRASE_FIELDS = ("customer.name", "lines.productName", "shippingAddress.city")
+# Typo-tolerant full text per word, with per-field weights.
 FUZZY_FIELDS = (
     "customer.name^3",
     "customer.email^2",
     "customer.email.parts^2",
     "lines.productName^2",
+    "lines.category.text",
+    "shippingAddress.city^2",
+    "shippingAddress.name",
+)
+# Identifiers (and SKU parts) a word can equal, without typos: a near-miss SKU, tracking
+# number or postal code is another product, parcel or place; prefixes still match.
+KEYWORD_FIELDS = (
     "lines.sku^2",
     "lines.sku.parts",
-    "shippingAddress.city^2",
     "shippingAddress.postalCode",
     "shippingAddress.country",
     "shipment.trackingNumber",
@@ -49,23 +69,36 @@ PREFIX_FIELDS = (
     "shipment.trackingNumber.prefix",
     "id.prefix",
 )
-SUBFIELD_SUFFIXES = (".prefix", ".parts")
+# Identifier prefixes ignore punctuation and spaces, so the whole text is one prefix:
+# "sw1a 1a", "1ztrk 00001".
+IDENT_PREFIX_FIELDS = (
+    "customer.email.prefix",
+    "lines.sku.prefix",
+    "shippingAddress.postalCode.prefix",
+    "shipment.trackingNumber.prefix",
+    "id.prefix",
+)
+SUBFIELD_SUFFIXES = (".prefix", ".parts", ".local", ".domain", ".text")
 # Highlighted fields, grouped by document path in order of preference: the results keep
 # the first one with fragments per path. Text subfields come before normalised keywords,
 # whose highlight shows the normalised (lowercased) value.
 HIGHLIGHT_FIELDS = (
     "customer.name",
     "customer.name.prefix",
-    "customer.email.prefix",
+    "customer.email.domain",
     "customer.email.parts",
+    "customer.email.prefix",
+    "customer.email.local",
     "customer.email",
     "lines.productName",
     "lines.productName.prefix",
     "lines.sku.prefix",
     "lines.sku.parts",
     "lines.sku",
+    "lines.category.text",
     "shippingAddress.city",
     "shippingAddress.city.prefix",
+    "shippingAddress.name",
     "shippingAddress.postalCode.prefix",
     "shippingAddress.postalCode",
     "shippingAddress.country",
@@ -77,7 +110,7 @@ HIGHLIGHT_FIELDS = (
 
 
 def normalise_text(text: str | None) -> str | None:
-    """Trimmed search text, None when blank; ValueError when absurdly long."""
+    """Trimmed search text, None when blank; InvalidQuery when absurdly long."""
     if text is None or not text.strip():
         return None
     text = " ".join(text.split())
@@ -86,29 +119,55 @@ def normalise_text(text: str | None) -> str | None:
     return text
 
 
+def words_of(text: str) -> list[str]:
+    """The words that can match a text field: punctuation-only "words" such as `-` or `(`
+    are dropped (they analyse to nothing, and would otherwise empty the results)."""
+    return [word for word in text.split() if any(ch.isalnum() for ch in word)][:MAX_WORDS]
+
+
 def text_query(text: str) -> dict[str, Any]:
-    """Score-ranked alternatives: exact identifier, all words in one field, prefixes, words
-    spread over fields. Any one of them makes a hit."""
+    """Score-tiered alternatives (see the module docstring); any one makes a hit."""
+    words = words_of(text)
     should: list[dict[str, Any]] = [
-        _exact(text),
-        _multi_match(text, FUZZY_FIELDS, fuzzy=True, boost=2.0),
-        _multi_match(text, PREFIX_FIELDS, fuzzy=False, boost=1.0),
+        _constant(_exact_identifier(text), EXACT_BOOST),
+        _constant(_exact_key(text), KEY_BOOST),
+        _multi_match(text, IDENT_PREFIX_FIELDS, fuzzy=False, boost=2.0),
     ]
-    words = text.split()
-    if len(words) > 1:
-        # "alice berlin": every word must match somewhere, not necessarily in one field.
-        should.append({"bool": {"must": [_word(word) for word in words[:MAX_WORDS]]}})
+    if words:
+        phrase = " ".join(words)
+        should += [
+            _constant([_phrase(field, phrase) for field in PHRASE_FIELDS], PHRASE_BOOST),
+            # All words in one field scores above words spread over several.
+            _multi_match(phrase, FUZZY_FIELDS, fuzzy=True, boost=1.0),
+            {"bool": {"must": [_word(word) for word in words]}},
+        ]
     return {"bool": {"should": should, "minimum_should_match": 1}}
 
 
-def _exact(text: str) -> dict[str, Any]:
-    terms = [{"term": {field: {"value": text}}} for field in EXACT_FIELDS]
-    return {
-        "constant_score": {
-            "filter": {"bool": {"should": terms, "minimum_should_match": 1}},
-            "boost": EXACT_BOOST,
-        }
-    }
+def _exact_identifier(text: str) -> list[dict[str, Any]]:
+    terms = [_term(field, text) for field in EXACT_FIELDS]
+    return [_term(ID_FIELD, text.lower()), *terms]
+
+
+def _exact_key(text: str) -> list[dict[str, Any]]:
+    terms = [_term(field, text) for field in KEY_TERM_FIELDS]
+    return terms + [{"match": {field: {"query": text}}} for field in KEY_MATCH_FIELDS]
+
+
+def _term(field: str, value: str) -> dict[str, Any]:
+    return {"term": {field: {"value": value}}}
+
+
+def _phrase(field: str, text: str) -> dict[str, Any]:
+    return {"match_phrase": {field: {"query": text}}}
+
+
+def _any(queries: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"bool": {"should": queries, "minimum_should_match": 1}}
+
+
+def _constant(queries: list[dict[str, Any]], boost: float) -> dict[str, Any]:
+    return {"constant_score": {"filter": _any(queries), "boost": boost}}
 
 
 def _multi_match(
@@ -122,15 +181,17 @@ def _multi_match(
         "boost": boost,
     }
     if fuzzy:
-        query["fuzziness"] = "AUTO"
+        query["fuzziness"] = FUZZINESS
     return {"multi_match": query}
 
 
 def _word(word: str) -> dict[str, Any]:
+    """One word, in any field: whole or with typos, an identifier, or a prefix."""
     return {
         "dis_max": {
             "queries": [
                 _multi_match(word, FUZZY_FIELDS, fuzzy=True, boost=1.0),
+                _multi_match(word, KEYWORD_FIELDS, fuzzy=False, boost=1.0),
                 _multi_match(word, PREFIX_FIELDS, fuzzy=False, boost=0.5),
             ]
         }

@@ -25,7 +25,14 @@ class FacetBucket:
     count: int
 
 
-@strawberry.type
+@strawberry.type(
+    description=(
+        "Order counts per value. Each facet applies the search text and every filter "
+        "except its own (status ignores `status`, country `country`, category `category`, "
+        "placedMonth `placedFrom`/`placedTo`, totalRange `totalMin`/`totalMax`), so the "
+        "counts say how many orders ticking a value would show."
+    )
+)
 class OrderFacets:
     status: list[FacetBucket]
     country: list[FacetBucket]

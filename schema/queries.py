@@ -12,11 +12,13 @@ from schema.context import Info
 from schema.errors import bad_user_input, consistency_timeout
 from schema.order import Order
 from schema.search_inputs import ConsistencyInput, OrderFilterInput, OrderSortInput
+from schema.suggestions import OrderSuggestion
 
 if TYPE_CHECKING:
     from queries.handlers import OrderQueries
 
 DEFAULT_FIRST = 20
+DEFAULT_SUGGESTIONS = 10
 
 Consistency: TypeAlias = Annotated[
     ConsistencyInput | None,
@@ -69,3 +71,20 @@ class Query:
         with bad_user_input():  # the read side refuses a bad cursor or `first` out of 1..100
             page = await queries.search_orders(request)
         return OrderConnection.from_page(page)
+
+    @strawberry.field(
+        description=(
+            "As-you-type suggestions for a search box: customer names, emails, product "
+            "names, SKUs and order ids starting with `prefix` (names: at any word), most "
+            "orders first, at most `first` (1..50), grouped by kind."
+        )
+    )
+    async def order_suggestions(
+        self, info: Info, prefix: str, first: int | None = DEFAULT_SUGGESTIONS
+    ) -> list[OrderSuggestion]:
+        queries = info.context.services.queries
+        with bad_user_input():  # `first` out of 1..50 or a prefix that is too long
+            found = await queries.suggest_orders(
+                prefix, DEFAULT_SUGGESTIONS if first is None else first
+            )
+        return [OrderSuggestion.from_suggestion(suggestion) for suggestion in found]

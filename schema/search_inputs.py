@@ -34,6 +34,10 @@ class OrderFilterInput:
     placed_to: datetime | None = None
     total_min: Decimal | None = None
     total_max: Decimal | None = None
+    category: list[str] | None = strawberry.field(
+        default=None,
+        description="Orders with a line in any of these product categories (facet values).",
+    )
 
     def to_filter(self) -> OrderFilter:
         return OrderFilter(
@@ -46,6 +50,7 @@ class OrderFilterInput:
             placed_to=self.placed_to,
             total_min=self.total_min,
             total_max=self.total_max,
+            category=self.category,
         )
 
 

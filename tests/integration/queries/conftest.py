@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
 
 import pytest
 
 from projections.index_setup import drop_all, ensure_index
 from search_engine.client import SearchClient
 from search_engine.names import alias
+from tests.integration.queries import relevance_testdata
 from tests.integration.queries.queries_testdata import ORDER_DOCUMENTS
 
 
@@ -43,11 +46,26 @@ async def prefix(search: SearchClient) -> AsyncIterator[str]:
 @pytest.fixture(scope="module")
 async def loaded(search_url: str) -> AsyncIterator[tuple[SearchClient, str]]:
     """One index holding ORDER_DOCUMENTS, shared by a module's read-only tests."""
+    async with _index_of(search_url, ORDER_DOCUMENTS) as loaded:
+        yield loaded
+
+
+@pytest.fixture(scope="module")
+async def relevance(search_url: str) -> AsyncIterator[tuple[SearchClient, str]]:
+    """One index holding the relevance documents, shared by a module's read-only tests."""
+    async with _index_of(search_url, relevance_testdata.DOCUMENTS) as loaded:
+        yield loaded
+
+
+@asynccontextmanager
+async def _index_of(
+    search_url: str, documents: list[dict[str, Any]]
+) -> AsyncIterator[tuple[SearchClient, str]]:
     client = await SearchClient.connect(search_url)
     name = f"t-{uuid.uuid4().hex[:10]}"
     try:
         await ensure_index(client, name)
-        docs = [(doc["id"], doc) for doc in ORDER_DOCUMENTS]
+        docs = [(doc["id"], doc) for doc in documents]
         await client.bulk_index(alias(name), docs, refresh=True)
         yield client, name
     finally:

@@ -10,7 +10,7 @@ import elasticsearch
 import pytest
 
 from projections.document import build_order_document
-from projections.index_setup import index_body, progress_body
+from projections.index_setup import MAPPING_VERSION, index_body, progress_body
 from search_engine.client import SearchError, _bulk_failures, _check_client_major, _error_type
 
 NOW = datetime(2024, 5, 1, 12, tzinfo=UTC)
@@ -91,6 +91,28 @@ def test_money_is_scaled_and_identifiers_have_prefix_subfields() -> None:
     assert (
         props["customer"]["properties"]["name"]["fields"]["prefix"]["search_analyzer"] == "folded"
     )
+
+
+def test_emails_categories_and_names_have_their_search_subfields() -> None:
+    props = index_body()["mappings"]["properties"]
+    customer, lines = props["customer"]["properties"], props["lines"]["properties"]
+    email = customer["email"]
+    assert (email["type"], email["normalizer"]) == ("keyword", "lower")
+    assert set(email["fields"]) == {"prefix", "parts", "local", "domain"}
+    assert email["fields"]["domain"]["search_analyzer"] == "email_domain_query"
+    assert lines["category"]["type"] == "keyword"  # facet values as written
+    assert lines["category"]["fields"]["text"]["analyzer"] == "folded"
+    for name in (customer["name"], lines["productName"]):
+        assert name["fields"]["key"] == {
+            "type": "keyword",
+            "normalizer": "name_key",
+            "ignore_above": 256,
+        }
+    assert props["shipment"]["properties"]["trackingNumber"]["normalizer"] == "lower"
+
+
+def test_the_mapping_version_names_this_mapping() -> None:
+    assert MAPPING_VERSION >= 2  # v2: issue 3's analysis (email parts, keys, compact prefixes)
 
 
 def test_every_analyzer_used_is_defined() -> None:

@@ -13,11 +13,22 @@ from queries.search_request import (
     OrderFilter,
     OrderSearch,
     SortSpec,
+    build_filters,
     build_search_body,
     cursor_fingerprint,
     effective_sort,
 )
-from queries.text_query import EXACT_FIELDS, MAX_TEXT_LENGTH
+from queries.text_query import (
+    EXACT_BOOST,
+    EXACT_FIELDS,
+    FUZZINESS,
+    FUZZY_FIELDS,
+    IDENT_PREFIX_FIELDS,
+    KEY_BOOST,
+    MAX_TEXT_LENGTH,
+    PHRASE_BOOST,
+    words_of,
+)
 
 SPECIAL_TEXTS = [
     '"',
@@ -54,6 +65,7 @@ def test_no_text_sorts_newest_first_and_matches_everything() -> None:
     assert body["track_total_hits"] is True
     assert "highlight" not in body
     assert "search_after" not in body
+    assert "post_filter" not in body
     assert set(body["aggs"]) == {"status", "country", "category", "placedMonth", "totalRange"}
 
 
@@ -76,26 +88,62 @@ def test_too_long_text_is_rejected() -> None:
         build_search_body(OrderSearch(text="x" * (MAX_TEXT_LENGTH + 1)))
 
 
-def test_text_query_ranks_exact_identifiers_first() -> None:
-    clauses = build_search_body(OrderSearch(text="SKU-1"))["query"]["bool"]["must"][0]["bool"]
-    exact, fuzzy, prefix = clauses["should"]
-    assert clauses["minimum_should_match"] == 1
+def should_of(text: str) -> list[dict[str, Any]]:
+    body = build_search_body(OrderSearch(text=text))
+    (matched,) = body["query"]["bool"]["must"]
+    assert matched["bool"]["minimum_should_match"] == 1
+    return list(matched["bool"]["should"])
+
+
+def test_exact_identifiers_outrank_keys_which_outrank_phrases() -> None:
+    exact, key, ident_prefix, phrase, *_ = should_of("SKU-1")
     terms = exact["constant_score"]["filter"]["bool"]["should"]
-    assert [next(iter(t["term"])) for t in terms] == list(EXACT_FIELDS)
-    assert all(next(iter(t["term"].values())) == {"value": "SKU-1"} for t in terms)
-    assert exact["constant_score"]["boost"] >= 100
-    assert fuzzy["multi_match"]["fuzziness"] == "AUTO"
-    assert fuzzy["multi_match"]["operator"] == "and"
-    assert "fuzziness" not in prefix["multi_match"]
-    assert all(f.endswith(".prefix") for f in prefix["multi_match"]["fields"])
+    assert [next(iter(t["term"])) for t in terms] == ["id", *EXACT_FIELDS]
+    assert [next(iter(t["term"].values())) for t in terms] == [
+        {"value": "sku-1"},  # order ids are lowercase UUIDs; `id` has no normaliser
+        *[{"value": "SKU-1"}] * len(EXACT_FIELDS),
+    ]
+    keys = key["constant_score"]["filter"]["bool"]["should"]
+    assert {"term": {"shippingAddress.postalCode": {"value": "SKU-1"}}} in keys
+    assert {"match": {"customer.email.domain": {"query": "SKU-1"}}} in keys
+    phrases = phrase["constant_score"]["filter"]["bool"]["should"]
+    assert {"match_phrase": {"customer.name": {"query": "SKU-1"}}} in phrases
+    boosts = [c["constant_score"]["boost"] for c in (exact, key, phrase)]
+    assert boosts == sorted(boosts, reverse=True) == [EXACT_BOOST, KEY_BOOST, PHRASE_BOOST]
+    assert PHRASE_BOOST >= 1000  # far above BM25 scores of the word matches
+    assert ident_prefix["multi_match"]["fields"] == list(IDENT_PREFIX_FIELDS)
+    assert "fuzziness" not in ident_prefix["multi_match"]
+
+
+def test_words_tolerate_typos_in_names_but_not_in_identifiers() -> None:
+    *_, together, spread = should_of("alice smiht")
+    assert together["multi_match"]["fuzziness"] == FUZZINESS == "AUTO:4,5"
+    assert together["multi_match"]["operator"] == "and"
+    for word, clause in zip(["alice", "smiht"], spread["bool"]["must"], strict=True):
+        fuzzy, keyword, prefix = clause["dis_max"]["queries"]
+        assert fuzzy["multi_match"]["query"] == word
+        assert fuzzy["multi_match"]["fuzziness"] == FUZZINESS
+        assert "fuzziness" not in keyword["multi_match"]
+        assert "fuzziness" not in prefix["multi_match"]
+        assert all(f.endswith(".prefix") for f in prefix["multi_match"]["fields"])
+    fuzzy_fields = {f.split("^")[0] for f in FUZZY_FIELDS}
+    assert not fuzzy_fields & {"id", "lines.sku", "shipment.trackingNumber"}
+    assert not fuzzy_fields & {"shippingAddress.postalCode"}
+
+
+def test_punctuation_only_words_are_not_required() -> None:
+    *_, spread = should_of("alice - ( smith")
+    words = [c["dis_max"]["queries"][0]["multi_match"]["query"] for c in spread["bool"]["must"]]
+    assert words == ["alice", "smith"]
+    assert words_of("( : *") == []
+    assert len(should_of("( : *")) == 3  # exact, key and identifier prefix only
 
 
 def test_several_words_may_match_in_different_fields() -> None:
-    should = build_search_body(OrderSearch(text="alice munchen"))["query"]["bool"]["must"][0]
-    spread = should["bool"]["should"][-1]["bool"]["must"]
-    assert len(spread) == 2
-    assert spread[0]["dis_max"]["queries"][0]["multi_match"]["query"] == "alice"
-    assert spread[1]["dis_max"]["queries"][0]["multi_match"]["query"] == "munchen"
+    *_, spread = should_of("alice munchen")
+    assert len(spread["bool"]["must"]) == 2
+    assert spread["bool"]["must"][0]["dis_max"]["queries"][0]["multi_match"]["query"] == "alice"
+    assert spread["bool"]["must"][1]["dis_max"]["queries"][0]["multi_match"]["query"] == "munchen"
 
 
 @pytest.mark.parametrize("text", SPECIAL_TEXTS)
@@ -144,7 +192,7 @@ def test_unknown_sort_is_rejected(spec: SortSpec) -> None:
         build_search_body(OrderSearch(sort=[spec]))
 
 
-def test_every_filter_lands_in_bool_filter() -> None:
+def test_filters_no_facet_owns_go_to_the_query_the_others_to_post_filter() -> None:
     order_filter = OrderFilter(
         status=["SHIPPED", "PAID", "PAID"],
         customer_id="c-1",
@@ -155,31 +203,46 @@ def test_every_filter_lands_in_bool_filter() -> None:
         placed_to=datetime(2024, 2, 1, 2, 0, tzinfo=timezone(timedelta(hours=2))),
         total_min=Decimal("25"),
         total_max=Decimal("1E+2"),
+        category=["garden", "books", "garden"],
     )
     body = build_search_body(OrderSearch(text="x", filter=order_filter))
     assert body["query"]["bool"]["filter"] == [
-        {"terms": {"status": ["PAID", "SHIPPED"]}},
         {"term": {"customer.id": {"value": "c-1"}}},
         {"term": {"lines.productId": {"value": "p-1"}}},
         {"term": {"lines.sku": {"value": "SKU-1"}}},
-        {"term": {"shippingAddress.country": {"value": "de"}}},
-        {
-            "range": {
-                "placedAt": {"gte": "2024-01-01T00:00:00.000Z", "lte": "2024-02-01T00:00:00.000Z"}
-            }
-        },
-        {"range": {"total": {"gte": "25", "lte": "100"}}},
     ]
+    assert body["post_filter"] == {"bool": {"filter": FACETED_CLAUSES}}
+    assert build_filters(order_filter) == body["query"]["bool"]["filter"] + FACETED_CLAUSES
 
 
-def test_open_ranges_and_empty_status_list() -> None:
+FACETED_CLAUSES = [
+    {"terms": {"status": ["PAID", "SHIPPED"]}},
+    {"term": {"shippingAddress.country": {"value": "de"}}},
+    {"terms": {"lines.category": ["books", "garden"]}},
+    {"range": {"placedAt": {"gte": "2024-01-01T00:00:00.000Z", "lte": "2024-02-01T00:00:00.000Z"}}},
+    {"range": {"total": {"gte": "25", "lte": "100"}}},
+]
+
+
+def test_open_ranges_and_empty_status_and_category_lists() -> None:
     order_filter = OrderFilter(
-        status=[], placed_to=datetime(2024, 3, 1, tzinfo=UTC), total_min=Decimal("0.50")
+        status=[],
+        category=[],
+        placed_to=datetime(2024, 3, 1, tzinfo=UTC),
+        total_min=Decimal("0.50"),
     )
-    assert build_search_body(OrderSearch(filter=order_filter))["query"]["bool"]["filter"] == [
+    body = build_search_body(OrderSearch(filter=order_filter))
+    assert body["query"]["bool"]["filter"] == []
+    assert body["post_filter"]["bool"]["filter"] == [
         {"range": {"placedAt": {"lte": "2024-03-01T00:00:00.000Z"}}},
         {"range": {"total": {"gte": "0.50"}}},
     ]
+
+
+def test_no_post_filter_without_faceted_filters() -> None:
+    body = build_search_body(OrderSearch(filter=OrderFilter(customer_id="c-1", status=[])))
+    assert "post_filter" not in body
+    assert body["query"]["bool"]["filter"] == [{"term": {"customer.id": {"value": "c-1"}}}]
 
 
 @pytest.mark.parametrize(

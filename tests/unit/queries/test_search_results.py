@@ -64,23 +64,28 @@ def test_cursor_carries_the_sort() -> None:
         build_search_body(OrderSearch(first=1, after=page.end_cursor))
 
 
+def facet(buckets: list[dict[str, Any]]) -> dict[str, Any]:
+    """A facet as the engine answers it: a `filter` aggregation around the buckets."""
+    return {"doc_count": sum(b["doc_count"] for b in buckets), "values": {"buckets": buckets}}
+
+
 def test_facets_keep_order_labels_and_drop_empty_buckets() -> None:
     aggs = {
-        "status": {"buckets": [{"key": "PAID", "doc_count": 5}, {"key": "PLACED", "doc_count": 2}]},
-        "country": {"buckets": [{"key": "DE", "doc_count": 4}]},
-        "category": {"buckets": []},
-        "placedMonth": {
-            "buckets": [
+        "status": facet([{"key": "PAID", "doc_count": 5}, {"key": "PLACED", "doc_count": 2}]),
+        "country": facet([{"key": "DE", "doc_count": 4}]),
+        "category": facet([]),
+        "placedMonth": facet(
+            [
                 {"key": 1704067200000, "key_as_string": "2024-01", "doc_count": 3},
                 {"key": 1706745600000, "key_as_string": "2024-02", "doc_count": 4},
             ]
-        },
-        "totalRange": {
-            "buckets": [
+        ),
+        "totalRange": facet(
+            [
                 {"key": "0-25", "to": 25.0, "doc_count": 0},
                 {"key": "25-100", "from": 25.0, "to": 100.0, "doc_count": 7},
             ]
-        },
+        ),
     }
     page = to_order_page(response([], aggs=aggs), OrderSearch())
     assert page.facets == {

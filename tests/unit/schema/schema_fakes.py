@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from commands.messages import CommandResult
+from queries.errors import InvalidQuery
 from schema.build import build_schema
 from schema.context import Context
 
@@ -39,8 +40,10 @@ class FakeQueries:
     page: Any = None
     on_wait: Behaviour | None = None
     on_search: Behaviour | None = None
+    suggestions: list[Any] = field(default_factory=list)
     waits: list[tuple[str, int]] = field(default_factory=list)
     searches: list[Any] = field(default_factory=list)
+    suggested: list[tuple[str, int]] = field(default_factory=list)
 
     async def get_order(self, order_id: str) -> dict[str, Any] | None:
         return self.documents.get(order_id)
@@ -50,6 +53,12 @@ class FakeQueries:
         if self.on_search is not None:
             return self.on_search(request)
         return self.page
+
+    async def suggest_orders(self, prefix: str, first: int) -> list[Any]:
+        self.suggested.append((prefix, first))
+        if first > 50:
+            raise InvalidQuery("first must be between 1 and 50")
+        return self.suggestions
 
     async def wait_for(self, token: str, timeout_ms: int) -> None:
         self.waits.append((token, timeout_ms))

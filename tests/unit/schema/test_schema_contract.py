@@ -13,7 +13,8 @@ from graphql import (
 
 from schema.build import build_schema
 
-# DESIGN §5 verbatim, plus the inputs its comments describe.
+# DESIGN §5 verbatim, plus the inputs its comments describe, plus issue 3's extensions:
+# `orderSuggestions` and the `category` filter (the category facet's checkboxes).
 CONTRACT = """
 scalar DateTime
 scalar Decimal
@@ -61,11 +62,14 @@ type Query {
   order(id: ID!, consistency: ConsistencyInput): Order
   orders(search: String, filter: OrderFilter, sort: [OrderSort!], first: Int = 20,
          after: String, consistency: ConsistencyInput): OrderConnection!
+  orderSuggestions(prefix: String!, first: Int = 10): [OrderSuggestion!]!
 }
 input ConsistencyInput { atLeast: String!, timeoutMs: Int = 2000 }
 input OrderFilter { status: [OrderStatus!], customerId: ID, productId: ID, sku: String,
                     country: String, placedFrom: DateTime, placedTo: DateTime,
-                    totalMin: Decimal, totalMax: Decimal }
+                    totalMin: Decimal, totalMax: Decimal, category: [String!] }
+enum OrderSuggestionKind { CUSTOMER_NAME EMAIL PRODUCT_NAME SKU ORDER_ID }
+type OrderSuggestion { kind: OrderSuggestionKind!  value: String!  orderCount: Int!  orderId: ID }
 enum OrderSortField { RELEVANCE PLACED_AT UPDATED_AT TOTAL }
 enum SortDirection { ASC DESC }
 input OrderSort { field: OrderSortField!, direction: SortDirection = DESC }

@@ -1,0 +1,204 @@
+"""Documents the search engine rejects for good, parked so the projector can go on.
+
+A bulk item that fails with 400 (mapping conflict, strict mapping, unparsable value)
+fails the same way on every retry, so its order goes to `dead_letters` (one row per
+physical index and order, with the batch position and the engine's reason) and the
+batch is checkpointed without it. Anything else (429, 5xx, a read-only block, the
+node gone) is transient: the whole batch is retried with backoff instead.
+
+`retry` re-projects parked orders from current rows after a fix (a mapping update, a
+data correction); it leads the projection for that moment, so it never races the
+live projector. A later successful write of the same order also clears its row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from commands.database import connect_for_write, is_postgres
+from commands.tables import dead_letters
+from positions import Position
+from projections import source
+from projections.leadership import Leadership
+from search_engine.client import BulkError, SearchClient
+from search_engine.names import alias
+
+PERMANENT_STATUSES = frozenset({400})
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    id: int
+    index_name: str
+    order_id: str
+    position: Position
+    reason: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class RetryResult:
+    fixed: list[str]
+    still_failing: dict[str, str]
+
+
+def permanent_failures(error: BulkError) -> dict[str, str] | None:
+    """order id → reason when every failed item is a permanent rejection; else None."""
+    if not error.items or any(status not in PERMANENT_STATUSES for _, status, _ in error.items):
+        return None
+    return {doc_id: f"{status} {reason}" for doc_id, status, reason in error.items}
+
+
+async def record(
+    engine: AsyncEngine, projection: str, index: str, rejected: dict[str, str], at: Position
+) -> None:
+    """Park rejected orders (a replayed batch updates its rows instead of duplicating them)."""
+    if not rejected:
+        return
+    insert = pg_insert if is_postgres(engine) else sqlite_insert
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "projection": projection,
+            "index_name": index,
+            "order_id": order_id,
+            "txid": at.txid,
+            "seq": at.seq,
+            "reason": reason[:2000],
+            "created_at": now,
+        }
+        for order_id, reason in sorted(rejected.items())
+    ]
+    statement = insert(dead_letters)
+    statement = statement.on_conflict_do_update(
+        index_elements=["index_name", "order_id"],
+        set_={
+            "txid": statement.excluded.txid,
+            "seq": statement.excluded.seq,
+            "reason": statement.excluded.reason,
+        },
+    )
+    conn = await connect_for_write(engine)
+    try:
+        async with conn.begin():
+            await conn.execute(statement, rows)
+    finally:
+        await conn.close()
+
+
+async def resolve(engine: AsyncEngine, index: str, order_ids: Iterable[str]) -> None:
+    """Orders written successfully to `index` are no longer dead letters there."""
+    conn = await connect_for_write(engine)
+    try:
+        async with conn.begin():
+            for chunk in source.chunks(order_ids):
+                await conn.execute(
+                    delete(dead_letters).where(
+                        dead_letters.c.index_name == index, dead_letters.c.order_id.in_(chunk)
+                    )
+                )
+    finally:
+        await conn.close()
+
+
+async def drop_other_indices(engine: AsyncEngine, projection: str, keep: str) -> None:
+    """After a rebuild's swap: rows about the old index are moot (the new one has its own)."""
+    conn = await connect_for_write(engine)
+    try:
+        async with conn.begin():
+            await conn.execute(
+                delete(dead_letters).where(
+                    dead_letters.c.projection == projection, dead_letters.c.index_name != keep
+                )
+            )
+    finally:
+        await conn.close()
+
+
+async def parked_ids(engine: AsyncEngine, index: str) -> set[str]:
+    async with engine.connect() as conn:
+        query = select(dead_letters.c.order_id).where(dead_letters.c.index_name == index)
+        return set((await conn.execute(query)).scalars())
+
+
+async def count(engine: AsyncEngine, projection: str) -> int:
+    async with engine.connect() as conn:
+        query = select(func.count()).where(dead_letters.c.projection == projection)
+        return int((await conn.execute(query)).scalar_one())
+
+
+async def listing(engine: AsyncEngine, projection: str, limit: int = 1000) -> list[DeadLetter]:
+    async with engine.connect() as conn:
+        rows = await conn.execute(
+            select(dead_letters)
+            .where(dead_letters.c.projection == projection)
+            .order_by(dead_letters.c.id)
+            .limit(limit)
+        )
+        return [
+            DeadLetter(
+                r.id,
+                r.index_name,
+                r.order_id,
+                Position(r.txid, r.seq),
+                r.reason,
+                r.created_at if r.created_at.tzinfo else r.created_at.replace(tzinfo=UTC),
+            )
+            for r in rows
+        ]
+
+
+async def retry(
+    engine: AsyncEngine,
+    search: SearchClient,
+    prefix: str,
+    leadership: Leadership,
+    ids: Sequence[int] | None = None,
+) -> RetryResult:
+    """Re-project dead letters (all, or the given row ids) into the alias' index."""
+    async with leadership.exclusive():
+        index = (await search.alias_targets(alias(prefix)))[-1]
+        parked = [
+            d for d in await listing(engine, prefix, limit=100_000) if ids is None or d.id in ids
+        ]
+        order_ids = sorted({d.order_id for d in parked})
+        fixed: list[str] = []
+        failing: dict[str, str] = {}
+        for chunk in source.chunks(order_ids):
+            async with engine.connect() as conn:
+                documents = await source.load_documents(conn, chunk)
+            try:
+                await search.bulk_index(index, list(documents.items()), refresh=True)
+                rejected: dict[str, str] = {}
+            except BulkError as exc:
+                found = permanent_failures(exc)
+                if found is None:
+                    raise
+                rejected = found
+            failing.update(rejected)
+            fixed += [order_id for order_id in chunk if order_id not in rejected]
+        # Rows about older indices go too: only the alias' index counts from now on.
+        done = [d.id for d in parked if d.order_id not in failing or d.index_name != index]
+        await _delete_rows(engine, done)
+        position = {d.order_id: d.position for d in parked}
+        for order_id, reason in failing.items():
+            await record(engine, prefix, index, {order_id: reason}, position[order_id])
+        return RetryResult(fixed, failing)
+
+
+async def _delete_rows(engine: AsyncEngine, row_ids: Sequence[int]) -> None:
+    conn = await connect_for_write(engine)
+    try:
+        async with conn.begin():
+            for start in range(0, len(row_ids), source.CHUNK):
+                chunk = row_ids[start : start + source.CHUNK]
+                await conn.execute(delete(dead_letters).where(dead_letters.c.id.in_(chunk)))
+    finally:
+        await conn.close()

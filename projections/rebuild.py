@@ -1,0 +1,495 @@
+"""Zero-downtime rebuild (invariant 10): fill a new physical index, catch up, swap the alias.
+
+1. Create `<prefix>-v<MAPPING_VERSION>-<time>` with the current `index_body()`, no
+   replicas and no refresh while loading. Its progress document (named after it,
+   like every index's) holds the build's state, so `--resume` knows where it was.
+2. Load: note the log's horizon H (every event up to it has committed), then write
+   every order from the write tables in id order, in large bulk chunks. Documents
+   are snapshots of current rows, so each one reflects at least H. The last loaded
+   id is saved after every chunk.
+3. Catch up: a projector pinned to the new index replays the events after H; an
+   order changed after its chunk was read is rewritten from current rows. Replicas
+   and refresh are restored.
+4. Swap: the rebuild claims leadership of the projection. The live projector steps
+   aside between two batches (standbys wait), so nobody writes the old index any
+   more and its checkpoint C is final. The new index catches up to at least C, the
+   alias moves in one atomic `_aliases` call, the old index's dead letters are
+   dropped and leadership is released. The live projector takes it back and, as on
+   every (re)gain of leadership, resolves the alias and continues from the new
+   index's own checkpoint: no event is lost. The old index is deleted after a short
+   grace period for searches already running on it.
+
+Until the swap the live projector keeps the old index current and queries read it;
+after the swap they read the complete new one. The alias never points at a
+half-built index. An interrupted build is continued with `orders rebuild --resume`
+or deleted with `orders rebuild --discard`; one rebuild runs at a time (a lease).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine
+from tqdm import tqdm
+
+from positions import ORIGIN, Position
+from projections import dead_letters, source
+from projections.index_setup import (
+    MAPPING_VERSION,
+    ensure_index,
+    index_body,
+    index_meta,
+    publish_progress,
+)
+from projections.leadership import Leadership, LeaseLeadership
+from projections.projector import Projector, backoff_delay
+from queries.consistency import index_progress
+from search_engine import names
+from search_engine.client import BulkError, SearchClient, SearchError, SearchUnavailable
+
+log = logging.getLogger(__name__)
+
+LOAD_CHUNK = 2000  # orders per bulk request while loading
+CATCH_UP_BATCH = 2000  # events per batch while catching up
+CATCH_UP_PASSES = 5  # before the swap; the swap's own pass pauses the live projector
+SWAP_GRACE = 2.0  # seconds a replaced index lives on for searches already running on it
+_LOAD_SETTINGS = {"number_of_replicas": 0, "auto_expand_replicas": False, "refresh_interval": "-1"}
+_RESTORED = ("number_of_replicas", "auto_expand_replicas", "refresh_interval")
+LOADING, CATCHING_UP = "load", "catchup"
+
+
+class RebuildError(RuntimeError):
+    """A rebuild cannot start or continue; the message says what to run instead."""
+
+
+@dataclass
+class Build:
+    """An unfinished rebuild: its index and the state kept in its progress document."""
+
+    index: str
+    state: dict[str, Any]
+
+    @property
+    def phase(self) -> str:
+        return str(self.state.get("phase"))
+
+    def describe(self) -> str:
+        loaded, total = self.state.get("loaded", 0), self.state.get("total", 0)
+        done = f"{loaded}/{total} orders loaded" if self.phase == LOADING else "catching up"
+        return f"{self.index} ({done}, started {self.state.get('started', '?')})"
+
+
+@dataclass
+class RebuildReport:
+    index: str
+    replaced: list[str]
+    orders: int = 0
+    events: int = 0  # events the new index covers at the swap
+    caught_up_events: int = 0  # of which replayed after the load
+    dead_letters: int = 0
+    seconds: float = 0.0
+    load_seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        replaced = ", ".join(self.replaced) or "nothing"
+        parked = f"; {self.dead_letters} dead letters" if self.dead_letters else ""
+        return (
+            f"now serving {self.index} (replaced {replaced}): {self.orders} orders loaded, "
+            f"{self.events} events covered ({self.caught_up_events} replayed after the load) "
+            f"in {self.seconds:.1f} s: {self.events_per_second:.0f} events/s, "
+            f"{self.orders_per_second:.0f} orders/s{parked}"
+        )
+
+    @property
+    def events_per_second(self) -> float:
+        return self.events / self.seconds if self.seconds else 0.0
+
+    @property
+    def orders_per_second(self) -> float:
+        return self.orders / self.seconds if self.seconds else 0.0
+
+
+@dataclass
+class MappingState:
+    """Which mapping built the alias' index, against the code's."""
+
+    index: str | None
+    index_version: int | None
+    code_version: int = MAPPING_VERSION
+    same_body: bool | None = None  # None: the index predates mapping digests
+
+    @property
+    def rebuild_needed(self) -> bool:
+        return self.index is not None and (
+            self.index_version != self.code_version or self.same_body is False
+        )
+
+    def describe(self) -> str:
+        if self.index is None:
+            return "no index yet"
+        if self.index_version != self.code_version:
+            return (
+                f"{self.index} has mapping v{self.index_version}, the code v{self.code_version}:"
+                " run `orders rebuild`"
+            )
+        if self.same_body is False:
+            return (
+                f"{self.index} differs from the code's mapping v{self.code_version}:"
+                " run `orders rebuild`"
+            )
+        return f"v{self.code_version} (as in the code)"
+
+
+async def mapping_state(search: SearchClient, prefix: str) -> MappingState:
+    targets = await search.alias_targets(names.alias(prefix))
+    if not targets:
+        return MappingState(None, None)
+    index = targets[-1]
+    meta = await _index_meta(search, index)
+    version = meta.get("mapping_version")
+    if version is None:  # made before `_meta` was written: the name carries the version
+        found = re.search(r"-v(\d+)-[^-]*$", index)
+        version = int(found.group(1)) if found else None
+    digest = meta.get("mapping_digest")
+    same = None if digest is None else digest == index_meta()["mapping_digest"]
+    return MappingState(index, None if version is None else int(version), same_body=same)
+
+
+async def _index_meta(search: SearchClient, index: str) -> dict[str, Any]:
+    response = await search.raw.indices.get_mapping(index=index)
+    body = getattr(response, "body", response)
+    return dict(body.get(index, {}).get("mappings", {}).get("_meta", {}) or {})
+
+
+class Rebuild:
+    """`await Rebuild(...).run()`; see the module docstring for the steps."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        search: SearchClient,
+        prefix: str,
+        *,
+        progress: bool = True,
+        load_chunk: int = LOAD_CHUNK,
+        catch_up_batch: int = CATCH_UP_BATCH,
+        swap_grace: float = SWAP_GRACE,
+        claim_timeout: float = 120.0,
+        on_chunk: Callable[[int], Any] | None = None,
+    ) -> None:
+        self.engine = engine
+        self.search = search
+        self.prefix = prefix
+        self.progress = progress
+        self.load_chunk = load_chunk
+        self.catch_up_batch = catch_up_batch
+        self.swap_grace = swap_grace
+        self.claim_timeout = claim_timeout
+        self.on_chunk = on_chunk  # test hook: called with the chunk number after each chunk
+        self._lease = LeaseLeadership(engine, f"{prefix}:rebuild", role="rebuild", ttl=30.0)
+
+    async def run(self, resume: bool = False) -> RebuildReport:
+        started = time.monotonic()
+        async with self._exclusive():
+            await ensure_index(self.search, self.prefix)
+            builds, leftovers = await self.survey()
+            await self._delete(leftovers, "left over from an earlier rebuild")
+            build = await self._choose(builds, resume)
+            report = RebuildReport(build.index, [])
+            if build.phase == LOADING:
+                await self._load(build, report)
+            await self._catch_up(build, report)
+            await self._restore_settings(build.index)
+            await self._swap(build, report)
+        report.seconds = time.monotonic() - started
+        return report
+
+    async def discard(self) -> list[str]:
+        """Delete unfinished builds and leftovers; the alias' index is never touched."""
+        async with self._exclusive():
+            builds, leftovers = await self.survey()
+            doomed = [b.index for b in builds] + leftovers
+            await self._delete(doomed, "discarded")
+            return doomed
+
+    # -- phases --------------------------------------------------------------------------
+
+    async def _choose(self, builds: list[Build], resume: bool) -> Build:
+        if builds and not resume:
+            raise RebuildError(
+                f"an unfinished rebuild exists: {builds[-1].describe()}; run "
+                "`orders rebuild --resume` to continue it or `orders rebuild --discard`"
+            )
+        if builds:
+            build = builds[-1]
+            if build.state.get("mapping_digest") != index_meta()["mapping_digest"]:
+                raise RebuildError(
+                    f"{build.index} was started with another mapping than the code's: "
+                    "run `orders rebuild --discard`, then `orders rebuild`"
+                )
+            await self._delete([b.index for b in builds[:-1]], "superseded")
+            log.info("resuming %s", build.describe())
+            return build
+        return await self._start()
+
+    async def _start(self) -> Build:
+        name = names.physical_index(self.prefix, MAPPING_VERSION, _timestamp())
+        body = index_body()
+        body["settings"] = {**body["settings"], **_LOAD_SETTINGS}
+        body["mappings"]["_meta"] = index_meta()
+        await self.search.create_index(name, body)
+        async with self.engine.connect() as conn:
+            horizon = await source.horizon(conn)
+            total = await source.count_orders(conn)
+        state = {
+            "phase": LOADING,
+            "horizon": list(horizon),
+            "after": "",
+            "loaded": 0,
+            "total": total,
+            "started": datetime.now(UTC).isoformat(timespec="seconds"),
+            "mapping_digest": index_meta()["mapping_digest"],
+        }
+        build = Build(name, state)
+        await self._save(build)
+        log.info("rebuilding into %s from horizon %s (%d orders)", name, tuple(horizon), total)
+        return build
+
+    async def _load(self, build: Build, report: RebuildReport) -> None:
+        """Every order, chunk by chunk; the next chunk is read while this one is written."""
+        started = time.monotonic()
+        state = build.state
+        bar = self._bar(state["total"], state["loaded"], "orders", f"loading {build.index}")
+        queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue(maxsize=2)
+        reader = asyncio.create_task(self._read_chunks(state["after"], queue))
+        try:
+            chunk_no = 0
+            while (documents := await queue.get()) is not None:
+                rejected = await self._bulk(build.index, documents)
+                await dead_letters.record(
+                    self.engine, self.prefix, build.index, rejected, _horizon(build)
+                )
+                report.dead_letters += len(rejected)
+                state["after"] = max(documents)
+                state["loaded"] += len(documents)
+                await self._save(build)
+                bar.update(len(documents))
+                chunk_no += 1
+                if self.on_chunk is not None:
+                    await self.on_chunk(chunk_no)
+            await reader
+        finally:
+            reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await reader
+            bar.close()
+        state["phase"] = CATCHING_UP
+        await self._save(build, checkpoint=_horizon(build))
+        report.orders = state["loaded"]
+        report.load_seconds = time.monotonic() - started
+
+    async def _read_chunks(self, after: str, queue: asyncio.Queue[dict[str, Any] | None]) -> None:
+        while True:
+            async with self.engine.connect() as conn:
+                documents = await source.load_documents_after(conn, after, self.load_chunk)
+            if not documents:
+                break
+            await queue.put(documents)
+            after = max(documents)
+        await queue.put(None)
+
+    async def _catch_up(self, build: Build, report: RebuildReport) -> None:
+        """Replay the events after the horizon. Each pass chases the log's horizon as of its
+        start (writers never outrun a fixed target); passes repeat while much arrived
+        meanwhile, so the swap's pause stays short."""
+        projector = self._projector(build.index)
+        projector.progress_state = build.state
+        for _ in range(CATCH_UP_PASSES):
+            checkpoint = await index_progress(self.search, self.prefix, build.index)
+            async with self.engine.connect() as conn:
+                target = await source.horizon(conn)
+                behind = await source.count_after(conn, checkpoint)
+            if behind <= self.catch_up_batch:
+                break
+            bar = self._bar(behind, 0, "events", f"catching up {build.index}")
+            try:
+                await self._replay_until(projector, target, report, bar)
+            finally:
+                bar.close()
+
+    async def _replay_until(
+        self,
+        projector: Projector,
+        target: Position,
+        report: RebuildReport,
+        bar: tqdm[Any] | None = None,
+    ) -> None:
+        """Step until the checkpoint reaches `target`, a final position (always readable)."""
+        while projector.checkpoint is None or projector.checkpoint < target:
+            n = await self._retrying(projector.step)
+            report.caught_up_events += n
+            if bar is not None:
+                bar.update(n)
+            if n == 0:  # nothing left to read at all
+                break
+
+    async def _swap(self, build: Build, report: RebuildReport) -> None:
+        projection = Leadership.for_engine(self.engine, self.prefix, role="rebuild")
+        async with projection.exclusive(self.claim_timeout):
+            old = await self.search.alias_targets(names.alias(self.prefix))
+            final = ORIGIN
+            for index in old:
+                final = max(final, await index_progress(self.search, self.prefix, index))
+            projector = self._projector(build.index)
+            projector.leadership = projection
+            projector.progress_state = build.state
+            # The old index is frozen now: reach its checkpoint and the log's horizon.
+            async with self.engine.connect() as conn:
+                target = max(final, await source.horizon(conn))
+            await self._replay_until(projector, target, report)
+            await self.search.swap_alias(names.alias(self.prefix), build.index, old)
+            report.replaced = [i for i in old if i != build.index]
+            # Its progress document loses the build state: it is the live index now.
+            reached = projector.checkpoint or ORIGIN
+            await publish_progress(self.search, self.prefix, reached, build.index)
+            await dead_letters.drop_other_indices(self.engine, self.prefix, build.index)
+            async with self.engine.connect() as conn:
+                everything = await source.count_after(conn, ORIGIN)
+                report.events = everything - await source.count_after(conn, reached)
+        log.info("alias %s now points at %s", names.alias(self.prefix), build.index)
+        await asyncio.sleep(self.swap_grace)
+        await self._delete(report.replaced, "replaced by the rebuild")
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _projector(self, index: str) -> Projector:
+        return Projector(
+            self.engine, self.search, self.prefix, batch_size=self.catch_up_batch, index=index
+        )
+
+    async def _bulk(self, index: str, documents: dict[str, Any]) -> dict[str, str]:
+        """Write one load chunk; permanent rejections are returned, the rest retried."""
+
+        async def write() -> dict[str, str]:
+            try:
+                await self.search.bulk_index(index, list(documents.items()))
+            except BulkError as error:
+                found = dead_letters.permanent_failures(error)
+                if found is None:
+                    raise
+                return found
+            return {}
+
+        return await self._retrying(write)
+
+    async def _retrying(self, action: Callable[[], Any]) -> Any:
+        """Run `action`, retrying engine/database failures with capped backoff + jitter."""
+        failures = 0
+        while True:
+            try:
+                return await action()
+            except (SearchError, OSError, OperationalError, InterfaceError) as error:
+                if isinstance(error, SearchError) and not _transient(error):
+                    raise
+                failures += 1
+                delay = backoff_delay(failures)
+                log.warning(
+                    "rebuild step failed (%d), retrying in %.1fs: %s", failures, delay, error
+                )
+                await asyncio.sleep(delay)
+
+    async def _restore_settings(self, index: str) -> None:
+        wanted = index_body()["settings"]
+        restored = {key: wanted.get(key) for key in _RESTORED}  # None: the engine's default
+        await self.search.raw.indices.put_settings(index=index, body={"index": restored})
+        await self.search.refresh(index)
+
+    async def _save(self, build: Build, checkpoint: Position = ORIGIN) -> None:
+        await publish_progress(
+            self.search, self.prefix, checkpoint, index=build.index, state=build.state
+        )
+
+    async def survey(self) -> tuple[list[Build], list[str]]:
+        """Unfinished builds (oldest first) and other indices no alias points at."""
+        live = set(await self.search.alias_targets(names.alias(self.prefix)))
+        builds, leftovers = [], []
+        for index in await self.search.indices(f"{self.prefix}-v*"):
+            if index in live:
+                continue
+            doc = await self.search.get(names.progress_index(self.prefix), index)
+            state = (doc or {}).get("state") or {}
+            if state.get("phase") in (LOADING, CATCHING_UP):
+                builds.append(Build(index, state))
+            else:
+                leftovers.append(index)
+        return builds, leftovers
+
+    async def _delete(self, indices: list[str], why: str) -> None:
+        live = set(await self.search.alias_targets(names.alias(self.prefix)))
+        for index in indices:
+            if index in live:  # never the alias' index, whatever the caller thought
+                continue
+            log.info("deleting %s (%s)", index, why)
+            await self.search.delete_index(index)
+            await _delete_document(self.search, names.progress_index(self.prefix), index)
+
+    @contextlib.asynccontextmanager
+    async def _exclusive(self) -> AsyncIterator[None]:
+        """One rebuild (or discard) at a time, across processes: a lease kept alive."""
+        if not await self._lease.acquire():
+            holder = await self._lease.active_instance()
+            raise RebuildError(f"another rebuild is running ({holder}); wait for it to finish")
+        heartbeat = asyncio.create_task(self._keep_lease())
+        try:
+            yield
+        finally:
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await heartbeat
+            await self._lease.release()
+
+    async def _keep_lease(self) -> None:
+        while True:
+            await asyncio.sleep(self._lease.check_interval)
+            with contextlib.suppress(Exception):
+                await self._lease.keep()
+
+    def _bar(self, total: int, initial: int, unit: str, description: str) -> tqdm[Any]:
+        return tqdm(
+            total=total,
+            initial=initial,
+            unit=f" {unit}",
+            desc=description,
+            disable=not self.progress,
+            dynamic_ncols=True,
+        )
+
+
+def _horizon(build: Build) -> Position:
+    txid, seq = build.state["horizon"]
+    return Position(int(txid), int(seq))
+
+
+def _transient(error: SearchError) -> bool:
+    return isinstance(error, SearchUnavailable) or error.status is None or error.status >= 500
+
+
+def _timestamp() -> str:
+    return datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")[:-3]
+
+
+async def _delete_document(search: SearchClient, index: str, doc_id: str) -> None:
+    """Delete one document; a missing one is fine."""
+    if await search.get(index, doc_id) is None:
+        return
+    await search.raw.delete(index=index, id=doc_id, refresh=True)

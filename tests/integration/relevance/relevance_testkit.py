@@ -1,0 +1,16 @@
+"""What the relevance fixtures hand to the tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from queries.handlers import OrderQueries
+
+
+@dataclass
+class Searchable:
+    """The dataset's read path (a fresh index) and its oracle documents by order id."""
+
+    queries: OrderQueries
+    documents: dict[str, dict[str, Any]]
