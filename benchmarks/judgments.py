@@ -14,6 +14,7 @@ an object whose keys must all hold, or a list of such objects (any may hold).
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -68,8 +69,10 @@ def fold(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
-def words(text: str) -> list[str]:
-    return re.findall(r"[^\W_]+", fold(text))
+@functools.lru_cache(maxsize=65_536)
+def words(text: str) -> tuple[str, ...]:
+    """Folded words; cached, as the same names and cities are judged over and over."""
+    return tuple(re.findall(r"[^\W_]+", fold(text)))
 
 
 def _contains_words(haystack: str, needle: str) -> bool:

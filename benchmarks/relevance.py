@@ -41,17 +41,23 @@ DEFAULT_DATABASE = "sqlite+aiosqlite:///./relevance.db"
 
 
 async def evaluate(
-    queries: OrderQueries, judgments: Sequence[Judgment], documents: Mapping[str, Any]
+    queries: OrderQueries,
+    judgments: Sequence[Judgment],
+    documents: Mapping[str, Any],
+    concurrency: int = 1,
 ) -> list[Outcome]:
     """Run each judged query through the read path and grade its first page."""
-    outcomes = []
-    for judgment in judgments:
+    gate = asyncio.Semaphore(concurrency)
+
+    async def judge(judgment: Judgment) -> Outcome:
         graded = grades_for(judgment, documents.values())
         if not any(grade == 2 for grade in graded.values()):
             raise ValueError(f"{judgment.id} ({judgment.query!r}) names no order in the dataset")
-        page = await queries.search_orders(OrderSearch(text=judgment.query, first=CUTOFF))
-        outcomes.append(outcome(judgment, [edge.document["id"] for edge in page.edges], graded))
-    return outcomes
+        async with gate:
+            page = await queries.search_orders(OrderSearch(text=judgment.query, first=CUTOFF))
+        return outcome(judgment, [edge.document["id"] for edge in page.edges], graded)
+
+    return list(await asyncio.gather(*(judge(j) for j in judgments)))
 
 
 def summary(outcomes: Sequence[Outcome]) -> dict[str, float]:

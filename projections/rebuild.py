@@ -345,6 +345,17 @@ class Rebuild:
 
     async def _swap(self, build: Build, report: RebuildReport) -> None:
         projection = Leadership.for_engine(self.engine, self.prefix, role="rebuild")
+        try:
+            await self._swap_as_leader(projection, build, report)
+        finally:
+            await projection.close()
+        log.info("alias %s now points at %s", names.alias(self.prefix), build.index)
+        await asyncio.sleep(self.swap_grace)
+        await self._delete(report.replaced, "replaced by the rebuild")
+
+    async def _swap_as_leader(
+        self, projection: Leadership, build: Build, report: RebuildReport
+    ) -> None:
         async with projection.exclusive(self.claim_timeout):
             old = await self.search.alias_targets(names.alias(self.prefix))
             final = ORIGIN
@@ -366,9 +377,6 @@ class Rebuild:
             async with self.engine.connect() as conn:
                 everything = await source.count_after(conn, ORIGIN)
                 report.events = everything - await source.count_after(conn, reached)
-        log.info("alias %s now points at %s", names.alias(self.prefix), build.index)
-        await asyncio.sleep(self.swap_grace)
-        await self._delete(report.replaced, "replaced by the rebuild")
 
     # -- helpers -------------------------------------------------------------------------
 

@@ -62,10 +62,13 @@ class Traffic:
         picks = rng.sample(self.products, rng.randint(1, 2))
         quantities = [rng.randint(1, 3) for _ in picks]
         placed = await self.world.order(
-            rng.choice(self.customers), [(p, q) for (p, _), q in zip(picks, quantities, strict=True)]
+            rng.choice(self.customers),
+            [(p, q) for (p, _), q in zip(picks, quantities, strict=True)],
         )
         self._saw(placed.position)
-        total = sum((price * q for (_, price), q in zip(picks, quantities, strict=True)), Decimal(0))
+        total = sum(
+            (price * q for (_, price), q in zip(picks, quantities, strict=True)), Decimal(0)
+        )
         fate = rng.random()
         bus = self.world.bus
         if fate < 0.15:
@@ -91,7 +94,13 @@ class Traffic:
             change = UpdateProduct(product, name=f"Renamed thing {self.rng.randrange(10**6)}")
         self._saw((await self.world.bus.dispatch(change)).position)
 
-    async def run(self, stop: asyncio.Event, writers: int = 3, max_events: int | None = None) -> None:
+    async def run(
+        self,
+        stop: asyncio.Event,
+        writers: int = 3,
+        max_events: int | None = None,
+        pause: float = 0.0,
+    ) -> None:
         """Write until `stop` is set (or about `max_events` events were written)."""
 
         async def writer() -> None:
@@ -100,6 +109,7 @@ class Traffic:
                     await self.fan_out()
                 else:
                     await self.story()
+                await asyncio.sleep(pause)
 
         await asyncio.gather(*(writer() for _ in range(writers)))
 
@@ -109,18 +119,18 @@ async def head(world: World) -> Position:
         return await source.head(conn)
 
 
-async def wait_for_progress(world: World, target: Position, timeout: float) -> float:
+async def wait_for_progress(world: World, target: Position, within: float) -> float:
     """Seconds until the alias' published progress reaches `target`; AssertionError if never."""
     started = time.monotonic()
-    while time.monotonic() - started < timeout:
+    while time.monotonic() - started < within:
         if await read_progress(world.search, world.prefix) >= target:
             return time.monotonic() - started
         await asyncio.sleep(0.1)
     reached = await read_progress(world.search, world.prefix)
-    raise AssertionError(f"progress {tuple(reached)} did not reach {tuple(target)} in {timeout}s")
+    raise AssertionError(f"progress {tuple(reached)} did not reach {tuple(target)} in {within}s")
 
 
-async def project_everything(world: World, timeout: float = 60) -> None:
+async def project_everything(world: World, within: float = 60) -> None:
     """Run the test's projector until it has passed our last event.
 
     `run_until_caught_up` alone can stop early on a shared PostgreSQL server: the
@@ -128,7 +138,7 @@ async def project_everything(world: World, timeout: float = 60) -> None:
     it back for a moment.
     """
     target = await head(world)
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     while await read_progress(world.search, world.prefix) < target:
         assert time.monotonic() < deadline, f"projection never reached {tuple(target)}"
         if not await world.projector.run_until_caught_up():

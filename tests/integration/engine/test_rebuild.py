@@ -72,7 +72,7 @@ class Readers:
                 self.reads += 1
             except Exception as error:  # every failure is a finding, not a crash of the reader
                 self.failures.append(repr(error))
-            await asyncio.sleep(0.01)
+            await asyncio.sleep(0.05)
 
 
 @pytest.mark.postgres
@@ -91,7 +91,7 @@ async def test_rebuild_while_writers_and_readers_run(pg_world: World) -> None:
     stop = asyncio.Event()
     readers = Readers(world, before, known)
     background = [
-        asyncio.create_task(traffic.run(stop, writers=2)),
+        asyncio.create_task(traffic.run(stop, writers=2, pause=0.02)),
         asyncio.create_task(readers.run(stop, traffic)),
     ]
 

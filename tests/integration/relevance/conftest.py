@@ -83,7 +83,8 @@ async def searchable(relevance_database: str, search_url: str) -> AsyncIterator[
     engine = create_engine(relevance_database)
     search = await SearchClient.connect(search_url)
     try:
-        await catch_up(Bench(engine, search, prefix), fresh=True, progress=False)
+        # Big batches: fewer refreshes; the projector's batching is not what is tested here.
+        await catch_up(Bench(engine, search, prefix), fresh=True, batch_size=5000, progress=False)
         documents = await relevance_dataset.oracle(engine)
         yield Searchable(OrderQueries(search, prefix), documents)
     finally:

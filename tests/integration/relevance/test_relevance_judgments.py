@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.anyio, pytest.mark.search]
 CORE_MRR_FLOOR = 0.9
 
 
-def test_every_judgment_names_orders_of_the_dataset(
+async def test_every_judgment_names_orders_of_the_dataset(
     searchable: Searchable, judgments: list[Judgment]
 ) -> None:
     empty = [
@@ -33,7 +33,7 @@ async def test_core_queries_rank_the_expected_orders_first(
     searchable: Searchable, judgments: list[Judgment]
 ) -> None:
     core = [j for j in judgments if j.core]
-    outcomes = await evaluate(searchable.queries, core, searchable.documents)
+    outcomes = await evaluate(searchable.queries, core, searchable.documents, concurrency=4)
     mrr = mean(o.reciprocal_rank for o in outcomes)
     misses = [
         f"{o.judgment.id} {o.judgment.query!r}: RR {o.reciprocal_rank:.2f}, grades {o.grades}"

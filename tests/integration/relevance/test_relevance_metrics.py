@@ -78,7 +78,7 @@ def test_the_judgment_list_is_big_varied_and_well_formed() -> None:
     judgments = load_judgments()
     assert len(judgments) >= 40
     assert len({j.id for j in judgments}) == len(judgments)
-    assert len({j.query.lower() for j in judgments}) == len(judgments)
+    assert len({j.query for j in judgments}) == len(judgments)
     assert len({j.type for j in judgments}) >= 10
     assert sum(j.core for j in judgments) >= 20
     for j in judgments:
