@@ -74,9 +74,11 @@ class Projector:
         index: str | None = None,
         leadership: Leadership | None = None,
         metrics: ProjectorMetrics | None = None,
+        refresh: bool = True,
     ) -> None:
         """`index` pins a physical index (a rebuild); None follows the alias. Without
-        `leadership` the caller guarantees it is the only writer."""
+        `leadership` the caller guarantees it is the only writer. `refresh=False` only for
+        an index nobody searches yet (a rebuild refreshes it before the swap)."""
         self.engine = engine
         self.search = search
         self.prefix = prefix
@@ -86,6 +88,7 @@ class Projector:
         self.leadership = leadership
         self.metrics = metrics or ProjectorMetrics(prefix)
         self.index: str | None = index
+        self.refresh = refresh
         self.checkpoint: Position | None = None
         self.progress_state: dict[str, Any] | None = None  # a rebuild's state, kept with it
         self._parked: set[str] = set()
@@ -214,14 +217,17 @@ class Projector:
         self._guard()
         started = time.perf_counter()
         try:
-            await self.search.bulk_index(self.index, list(documents.items()), refresh=True)
+            await self.search.bulk_index(
+                self.index, list(documents.items()), refresh=self.refresh
+            )
             rejected: dict[str, str] = {}
         except BulkError as error:
             found = dead_letters.permanent_failures(error)
             if found is None:
                 raise  # transient item failures: the whole batch is retried
             rejected = found
-            await self.search.refresh(self.index)
+            if self.refresh:
+                await self.search.refresh(self.index)
         finally:
             self.metrics.bulk_seconds.observe(time.perf_counter() - started)
         self._rejected.update(rejected)

@@ -297,6 +297,7 @@ class Rebuild:
         await self._save(build, checkpoint=_horizon(build))
         report.orders = state["loaded"]
         report.load_seconds = time.monotonic() - started
+        log.info("loaded %d orders in %.1f s", report.orders, report.load_seconds)
 
     async def _read_chunks(self, after: str, queue: asyncio.Queue[dict[str, Any] | None]) -> None:
         while True:
@@ -321,6 +322,7 @@ class Rebuild:
                 behind = await source.count_after(conn, checkpoint)
             if behind <= self.catch_up_batch:
                 break
+            log.info("catching up %d events (to %s)", behind, tuple(target))
             bar = self._bar(behind, 0, "events", f"catching up {build.index}")
             try:
                 await self._replay_until(projector, target, report, bar)
@@ -356,6 +358,7 @@ class Rebuild:
     async def _swap_as_leader(
         self, projection: Leadership, build: Build, report: RebuildReport
     ) -> None:
+        log.info("asking the live projector to step aside for the swap")
         async with projection.exclusive(self.claim_timeout):
             old = await self.search.alias_targets(names.alias(self.prefix))
             final = ORIGIN
@@ -368,6 +371,7 @@ class Rebuild:
             async with self.engine.connect() as conn:
                 target = max(final, await source.horizon(conn))
             await self._replay_until(projector, target, report)
+            await self.search.refresh(build.index)
             await self.search.swap_alias(names.alias(self.prefix), build.index, old)
             report.replaced = [i for i in old if i != build.index]
             # Its progress document loses the build state: it is the live index now.
@@ -382,7 +386,12 @@ class Rebuild:
 
     def _projector(self, index: str) -> Projector:
         return Projector(
-            self.engine, self.search, self.prefix, batch_size=self.catch_up_batch, index=index
+            self.engine,
+            self.search,
+            self.prefix,
+            batch_size=self.catch_up_batch,
+            index=index,
+            refresh=False,  # nobody searches it before the swap, which refreshes it
         )
 
     async def _bulk(self, index: str, documents: dict[str, Any]) -> dict[str, str]:
