@@ -334,6 +334,7 @@ async def publish_progress(
     position: Position,
     index: str | None = None,
     state: dict[str, Any] | None = None,
+    refresh: bool = True,
 ) -> None:
     """Publish a physical index's position (the alias' index when `index` is None).
 
@@ -352,7 +353,7 @@ async def publish_progress(
     }
     if state is not None:
         doc["state"] = state
-    await client.put_document(names.progress_index(prefix), index, doc, refresh=True)
+    await client.put_document(names.progress_index(prefix), index, doc, refresh=refresh)
 
 
 async def drop_all(client: SearchClient, prefix: str) -> None:

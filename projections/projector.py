@@ -250,7 +250,12 @@ class Projector:
             self._parked -= fixed
         self._guard()
         await publish_progress(
-            self.search, self.prefix, position, index=self.index, state=self.progress_state
+            self.search,
+            self.prefix,
+            position,
+            index=self.index,
+            state=self.progress_state,
+            refresh=self.refresh,
         )
         self.checkpoint = position
 
