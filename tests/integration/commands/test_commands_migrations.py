@@ -7,11 +7,12 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Column, Integer, MetaData, String, Table, inspect
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from commands.migrate import upgrade
+from commands.migrate import alembic_config, upgrade
 from commands.tables import metadata
 
 pytestmark = pytest.mark.anyio
@@ -70,5 +71,5 @@ async def test_upgrade_again_is_a_no_op(database_url: str, engine: AsyncEngine) 
         version = (
             await connection.exec_driver_sql("SELECT version_num FROM alembic_version")
         ).all()
-        assert version == [("0001",)]
+        assert version == [(ScriptDirectory.from_config(alembic_config()).get_current_head(),)]
         assert await connection.run_sync(differences, metadata) == []
