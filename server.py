@@ -24,6 +24,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 import bootstrap
 from positions import encode_token
 from projections.rebuild import mapping_state
+from queries.change_feed import ChangeFeed
 from schema.build import build_schema
 from schema.context import Context
 from settings import Settings, get_settings
@@ -39,7 +40,9 @@ class OrdersGraphQL(GraphQL):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None = None
     ) -> Context:
-        return Context(services=request.app.state.services, request=request, response=response)
+        state = request.app.state
+        changes = getattr(state, "change_feed", None)
+        return Context(services=state.services, request=request, response=response, changes=changes)
 
 
 def create_app(
@@ -53,6 +56,7 @@ def create_app(
     if url is None:
         raise ValueError("no search engine URL: set SEARCH_URL or start one with `orders serve`")
     projector_on = settings.projector_enabled if run_projector is None else run_projector
+    changes = ChangeFeed(settings.index_prefix)  # started by the first subscriber
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -64,6 +68,7 @@ def create_app(
         try:
             yield
         finally:
+            await changes.stop()
             stop.set()
             if task is not None:
                 with contextlib.suppress(Exception):  # a crash was already logged by `report`
@@ -81,7 +86,9 @@ def create_app(
         Route("/health", health, methods=["GET"]),
         Route("/ready", ready, methods=["GET"]),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.change_feed = changes
+    return app
 
 
 def _start_projector(services: bootstrap.Services, stop: asyncio.Event) -> asyncio.Task[None]:

@@ -185,6 +185,7 @@ def _email() -> dict[str, Any]:
 _KEYWORD = {"type": "keyword"}
 _DATE = {"type": "date"}  # ISO with ms and Z from the document builder
 _INT = {"type": "integer"}
+_LONG = {"type": "long"}
 # Money: the _source keeps the exact string ("12.50"); the index holds cents for
 # range filters, sorting and range facets without float rounding surprises.
 _MONEY = {"type": "scaled_float", "scaling_factor": 100}
@@ -224,6 +225,9 @@ def _properties() -> dict[str, Any]:
             carrier=_KEYWORD, trackingNumber=_ident(), shippedAt=_DATE, deliveredAt=_DATE
         ),
         "cancellation": _object(reason=_STORED_ONLY, cancelledAt=_DATE),
+        # The position of the batch that wrote the document: live updates search for the
+        # documents stamped between two published positions (queries/change_feed.py).
+        "projectedAt": _object(txid=_LONG, seq=_LONG),
     }
 
 

@@ -37,6 +37,7 @@ from projections.document import Document
 from projections.index_setup import publish_progress
 from projections.leadership import Leadership, LostLeadership
 from projections.metrics import ProjectorMetrics
+from queries.change_feed import stamped
 from queries.consistency import index_progress
 from search_engine.client import BulkError, SearchClient, SearchError
 from search_engine.names import alias
@@ -108,7 +109,9 @@ class Projector:
                 return 0
             order_ids = await source.affected_orders(conn, batch)
             for chunk in source.chunks(order_ids):
-                await self._write(await source.load_documents(conn, chunk))
+                # Stamped with the batch's position: what the live-update feed searches for.
+                documents = await source.load_documents(conn, chunk)
+                await self._write(stamped(documents, batch[-1].position))
         last = batch[-1].position
         await self._commit(last)
         self.metrics.batch_done(len(batch), len(self._written))

@@ -21,6 +21,7 @@ from schema.errors import MaskUnexpectedErrors
 from schema.mutations import Mutation
 from schema.queries import Query
 from schema.scalars import SCALARS
+from schema.subscriptions import Subscription
 
 MAX_DEPTH = 10
 MAX_ALIASES = 30
@@ -62,6 +63,7 @@ def build_schema(query_cache_size: int) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=extensions,
         config=StrawberryConfig(scalar_map=SCALARS),
     )

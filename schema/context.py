@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from starlette.websockets import WebSocket
 
     from bootstrap import Services
+    from queries.change_feed import ChangeFeed
 
 
 @dataclass
@@ -20,6 +21,7 @@ class Context:
     services: Services
     request: Request | WebSocket
     response: Response | WebSocket | None = None
+    changes: ChangeFeed | None = None  # the process's live-update feed (subscriptions)
 
 
 Info: TypeAlias = strawberry.Info[Context, None]

@@ -23,6 +23,7 @@ from commands.messages import (
 from projections import source
 from projections.index_setup import ensure_index
 from projections.projector import Projector
+from queries.change_feed import STAMP
 from queries.handlers import OrderQueries
 from search_engine.client import SearchClient
 from search_engine.names import alias
@@ -46,8 +47,13 @@ class World:
             return await source.load_documents(conn, await source.all_order_ids(conn))
 
     async def indexed(self) -> dict[str, dict[str, Any]]:
-        """Every order document in the read index."""
-        body = {"query": {"match_all": {}}, "size": 10_000, "sort": [{"id": "asc"}]}
+        """Every order document in the read index, without the projector's batch stamp."""
+        body = {
+            "query": {"match_all": {}},
+            "size": 10_000,
+            "sort": [{"id": "asc"}],
+            "_source": {"excludes": [STAMP]},  # bookkeeping, not part of the oracle's document
+        }
         await self.search.refresh(alias(self.prefix))
         response = await self.search.search(alias(self.prefix), body)
         return {hit["_id"]: hit["_source"] for hit in response["hits"]["hits"]}

@@ -50,19 +50,20 @@ async def test_kill_9_at_random_moments_ends_in_the_oracle(
     progress_at_kills = []
     started = time.monotonic()
     with projector_processes(env, tmp_path) as pool:
-        for _ in range(KILLS):  # bounded: each round waits at most ~90 s for its victim
-            victim = pool.start()
-            await wait_for_leader(observer, {victim.pid}, 60, pool.logs)
-            await wait_for_progress(world, await next_position(world), 30)  # it is projecting
+        live = {p.pid: p for p in (pool.start(), pool.start())}
+        leader = await wait_for_leader(observer, set(live), 60, pool.logs)
+        for _ in range(KILLS):  # bounded: every wait below has its own limit
+            spare = pool.start()  # warms up while this round runs: rounds cost no start-up
+            live[spare.pid] = spare
+            await wait_for_progress(world, await next_position(world), 30)  # leader at work
             await asyncio.sleep(rng.uniform(0, 0.8))  # somewhere inside a batch, or between
-            pool.kill(victim)
+            pool.kill(live.pop(leader))
             progress_at_kills.append(await read_progress(world.search, world.prefix))
+            leader = await wait_for_leader(observer, set(live), 60, pool.logs)
         while traffic.writes < EVENTS:  # events flowed through every kill; top them up
             await traffic.story()
         stop.set()
         await writing
-        survivor = pool.start()
-        await wait_for_leader(observer, {survivor.pid}, 60, pool.logs)
         await wait_for_progress(world, await head(world), 120)
     elapsed = time.monotonic() - started
 

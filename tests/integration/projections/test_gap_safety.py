@@ -21,6 +21,7 @@ from commands.messages import (
 )
 from positions import decode_token
 from queries.consistency import read_progress
+from tests.integration.projections.test_projector import catch_up
 from tests.support.world import World, running_world
 
 pytestmark = [pytest.mark.anyio, pytest.mark.search, pytest.mark.postgres]
@@ -62,7 +63,7 @@ async def test_a_slow_transaction_holding_a_lower_seq_is_not_skipped(
     lamp = await world.product("LAMP-1", "Desk Lamp", "30.00", "home")
     slow_order = (await world.order(customer, [(lamp, 1)])).id
     fast_order = (await world.order(customer, [(lamp, 2)])).id
-    await world.projector.run_until_caught_up()
+    await catch_up(world)
 
     admin = await asyncpg.connect(plain_dsn(postgres_url))
     try:
@@ -86,7 +87,7 @@ async def test_a_slow_transaction_holding_a_lower_seq_is_not_skipped(
     finally:
         await admin.close()
 
-    await world.projector.run_until_caught_up()
+    await catch_up(world)
     progress = await read_progress(world.search, world.prefix)
     assert progress >= decode_token(fast.position)
     assert progress >= decode_token(slow_result.position)

@@ -148,7 +148,7 @@ ANALYSIS = {
     "normalizer": {"custom"},
 }
 BUILT_IN = {"standard", "keyword", "lowercase", "uppercase", "asciifolding"}
-FIELD_TYPES = {"keyword", "text", "date", "integer", "scaled_float"}
+FIELD_TYPES = {"keyword", "text", "date", "integer", "long", "scaled_float"}
 
 
 def test_the_mapping_uses_components_of_every_engine() -> None:
