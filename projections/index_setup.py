@@ -32,7 +32,7 @@ from positions import Position
 from search_engine import names
 from search_engine.client import SearchClient, SearchError
 
-MAPPING_VERSION = 2
+MAPPING_VERSION = 3  # 3: documents carry `projectedAt` (the change feed)
 
 _IDENT_MAX_GRAM = 40  # a whole compacted UUID (32 chars) still has its own prefix token
 _WORD_MAX_GRAM = 20
