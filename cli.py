@@ -25,6 +25,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.log_level != "DEBUG":  # per-request client logs and Alembic chatter drown the rest
         for noisy in ("opensearch", "elastic_transport", "elasticsearch", "alembic"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
+        # A 404 for an index or document that does not exist yet is an answer, not news;
+        # failures that matter are logged by the projector itself.
+        for client in ("opensearch", "elastic_transport"):
+            logging.getLogger(client).setLevel(logging.ERROR)
     try:
         settings = load_settings()
     except SettingsError as exc:
@@ -190,7 +194,7 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
         print(f"projection    orders (alias {settings.index_prefix} -> {mapping.index})")
         print(f"checkpoint    {_describe(lag.checkpoint)}")
         print(f"head          {_describe(lag.head)}")
-        print(f"lag           {lag.events} events, {lag.seconds:.1f} s")
+        print(f"lag           {lag.events} events, {_duration(lag.seconds)}")
         print(f"active        {active or 'none: no projector leads this projection'}")
         print(f"dead letters  {parked}" + ("  (`orders dead-letters`)" if parked else ""))
         print(f"mapping       {mapping.describe()}")
@@ -280,6 +284,17 @@ def _dead_letters(args: argparse.Namespace, settings: Settings) -> int:
 
     with _search_url(settings) as url:
         return asyncio.run(run(url))
+
+
+def _duration(seconds: float) -> str:
+    """The age of the oldest unprojected event, in a unit a person reads at a glance."""
+    if seconds < 120:
+        return f"{seconds:.1f} s"
+    if seconds < 2 * 3600:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 2 * 86400:
+        return f"{seconds / 3600:.0f} h"
+    return f"{seconds / 86400:.0f} days"
 
 
 def _describe(position: Position) -> str:

@@ -68,29 +68,29 @@ def summary(outcomes: Sequence[Outcome]) -> dict[str, float]:
 
 
 def report(outcomes: Sequence[Outcome], documents: Mapping[str, Any], explain: bool) -> str:
-    out = [f"{'id':<5} {'type':<16} {'query':<34} {'rel':>4} {'RR':>5} {'nDCG':>5}  top grades"]
+    out = [f"{'id':<5} {'type':<20} {'query':<34} {'rel':>4} {'RR':>5} {'nDCG':>5}  top grades"]
     for o in outcomes:
         j = o.judgment
         mark = "*" if j.core else " "
         grades = "".join(str(g) for g in o.grades) or "-"
         out.append(
-            f"{j.id:<4}{mark} {j.type:<16} {j.query[:34]:<34} {o.relevant_count:>4} "
+            f"{j.id:<4}{mark} {j.type:<20} {j.query[:34]:<34} {o.relevant_count:>4} "
             f"{o.reciprocal_rank:>5.2f} {o.ndcg:>5.2f}  {grades}"
         )
         if explain and o.reciprocal_rank < 1:
             out += [f"        why: {j.why}", *_describe_hits(o, documents)]
     out.append("")
-    out.append(f"{'type':<16} {'queries':>7} {'MRR':>6} {'nDCG@10':>8}")
+    out.append(f"{'type':<20} {'queries':>7} {'MRR':>6} {'nDCG@10':>8}")
     for kind in sorted({o.judgment.type for o in outcomes}):
         group = [o for o in outcomes if o.judgment.type == kind]
         figures = summary(group)
-        out.append(f"{kind:<16} {len(group):>7} {figures['MRR']:>6.3f} {figures['nDCG@10']:>8.3f}")
+        out.append(f"{kind:<20} {len(group):>7} {figures['MRR']:>6.3f} {figures['nDCG@10']:>8.3f}")
     for label, group in (
         ("all", list(outcomes)),
         ("core (*)", [o for o in outcomes if o.judgment.core]),
     ):
         figures = summary(group)
-        out.append(f"{label:<16} {len(group):>7} {figures['MRR']:>6.3f} {figures['nDCG@10']:>8.3f}")
+        out.append(f"{label:<20} {len(group):>7} {figures['MRR']:>6.3f} {figures['nDCG@10']:>8.3f}")
     return "\n".join(out)
 
 

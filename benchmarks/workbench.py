@@ -20,6 +20,7 @@ from commands.migrate import upgrade
 from commands.seed import DEFAULT_UNTIL, SeedReport, count_orders, seed_demo_data
 from projections.index_setup import drop_all, ensure_index
 from projections.projector import Projector
+from projections.rebuild import mapping_state
 from search_engine.client import SearchClient
 
 
@@ -78,7 +79,12 @@ async def ensure_orders(
 async def catch_up(
     bench: Bench, *, fresh: bool, batch_size: int = 1000, progress: bool = True
 ) -> float:
-    """Project every event into the index (a new one when `fresh`); returns seconds taken."""
+    """Project every event into the index (a new one when `fresh`, or when the index was
+    made with another mapping than the code's); returns seconds taken."""
+    state = await mapping_state(bench.search, bench.prefix)
+    if not fresh and state.rebuild_needed:
+        print(f"re-projecting into a new index: {state.describe()}")
+        fresh = True
     if fresh:
         await drop_all(bench.search, bench.prefix)
     await ensure_index(bench.search, bench.prefix)

@@ -264,7 +264,7 @@ class PostgresLeadership(Leadership):
         if self._conn is None:
             conn = await self.engine.connect()
             try:
-                raw = (await conn.get_raw_connection()).driver_connection
+                raw: Any = (await conn.get_raw_connection()).driver_connection
                 await raw.execute(
                     "SELECT set_config('application_name', $1, false)", self.holder[:63]
                 )
@@ -313,7 +313,7 @@ class PostgresLeadership(Leadership):
 
     async def active_instance(self) -> str | None:
         async with self.engine.connect() as conn:
-            raw = (await conn.get_raw_connection()).driver_connection
+            raw: Any = (await conn.get_raw_connection()).driver_connection
             name = await raw.fetchval(_LOCK_OWNER, *self._key)
         return None if name is None else str(name)
 

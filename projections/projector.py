@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from positions import Position
 from projections import dead_letters, source
@@ -59,7 +59,7 @@ class Lag:
 
 def backoff_delay(failures: int, base: float = BACKOFF_BASE, cap: float = BACKOFF_CAP) -> float:
     """Capped exponential backoff with jitter: uniform in [d/2, d], d = min(cap, base·2^n)."""
-    ceiling = min(cap, base * 2 ** max(failures - 1, 0))
+    ceiling = min(cap, base * 2.0 ** max(failures - 1, 0))
     return ceiling / 2 + random.random() * ceiling / 2
 
 
@@ -220,9 +220,7 @@ class Projector:
         self._guard()
         started = time.perf_counter()
         try:
-            await self.search.bulk_index(
-                self.index, list(documents.items()), refresh=self.refresh
-            )
+            await self.search.bulk_index(self.index, list(documents.items()), refresh=self.refresh)
             rejected: dict[str, str] = {}
         except BulkError as error:
             found = dead_letters.permanent_failures(error)
@@ -279,14 +277,16 @@ class Projector:
         def wake(*_: object) -> None:
             self._wake.set()
 
+        conn: AsyncConnection | None = None
         try:
             conn = await self.engine.connect()
-            raw = (await conn.get_raw_connection()).driver_connection
+            raw: Any = (await conn.get_raw_connection()).driver_connection
             await raw.add_listener(NOTIFY_CHANNEL, wake)
         except Exception:
             log.warning("LISTEN %s failed; polling every %.2fs", NOTIFY_CHANNEL, self.poll_interval)
-            with contextlib.suppress(Exception):
-                await conn.close()
+            if conn is not None:
+                with contextlib.suppress(Exception):
+                    await conn.close()
             yield
             return
         try:

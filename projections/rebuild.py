@@ -33,7 +33,7 @@ import logging
 import re
 import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -98,7 +98,6 @@ class RebuildReport:
     dead_letters: int = 0
     seconds: float = 0.0
     load_seconds: float = 0.0
-    phases: dict[str, float] = field(default_factory=dict)
 
     def summary(self) -> str:
         replaced = ", ".join(self.replaced) or "nothing"
@@ -107,7 +106,7 @@ class RebuildReport:
             f"now serving {self.index} (replaced {replaced}): {self.orders} orders loaded, "
             f"{self.events} events covered ({self.caught_up_events} replayed after the load) "
             f"in {self.seconds:.1f} s: {self.events_per_second:.0f} events/s, "
-            f"{self.orders_per_second:.0f} orders/s{parked}"
+            f"{self.orders_per_second:.0f} orders/s (load phase {self.load_seconds:.1f} s){parked}"
         )
 
     @property
@@ -407,7 +406,8 @@ class Rebuild:
                 return found
             return {}
 
-        return await self._retrying(write)
+        rejected: dict[str, str] = await self._retrying(write)
+        return rejected
 
     async def _retrying(self, action: Callable[[], Any]) -> Any:
         """Run `action`, retrying engine/database failures with capped backoff + jitter."""

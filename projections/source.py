@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, func, literal_column, select, tuple_
+from sqlalchemy import ColumnClause, ColumnElement, Table, func, literal_column, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from commands import events as ev
@@ -36,7 +36,7 @@ from projections.document import Document, build_order_document
 # Keeps IN lists well under every driver's bind-parameter limit.
 CHUNK = 900
 
-_XMIN = literal_column("pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+_XMIN: ColumnClause[Any] = literal_column("pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
 
 
 @dataclass(frozen=True)

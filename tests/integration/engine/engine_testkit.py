@@ -14,6 +14,9 @@ from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
+import cli
 from commands.messages import (
     CancelOrder,
     DeliverOrder,
@@ -151,6 +154,17 @@ async def assert_index_equals_oracle(world: World) -> None:
     assert sorted(indexed) == sorted(oracle), "the index holds other orders than the tables"
     differing = [order_id for order_id in oracle if indexed[order_id] != oracle[order_id]]
     assert differing == [], f"{len(differing)} documents differ, e.g. {differing[:3]}"
+
+
+async def orders_cli(
+    monkeypatch: pytest.MonkeyPatch, world_urls: tuple[str, str, str], *argv: str
+) -> int:
+    """Run `orders ...` in a thread (it starts its own event loop), env pointing at our world."""
+    database_url, search_url, prefix = world_urls
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("SEARCH_URL", search_url)
+    monkeypatch.setenv("INDEX_PREFIX", prefix)
+    return await asyncio.to_thread(cli.main, ["--log-level", "WARNING", *argv])
 
 
 def projector_env(database_url: str, search_url: str, prefix: str, **extra: str) -> dict[str, str]:

@@ -3,19 +3,18 @@ goes on with the others, and the operator re-projects it after fixing the cause.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from decimal import Decimal
 
 import pytest
 
-import cli
 from commands.messages import DeliverOrder, PayOrder, ShipOrder
 from projections import dead_letters
 from projections.index_setup import index_body, index_meta
 from search_engine import names
 from tests.integration.engine.engine_testkit import (
     assert_index_equals_oracle,
+    orders_cli,
     project_everything,
 )
 from tests.support.world import World, running_world
@@ -42,17 +41,6 @@ async def break_the_mapping(world: World) -> str:
     for index in current:
         await world.search.delete_index(index)
     return broken
-
-
-async def orders_cli(
-    monkeypatch: pytest.MonkeyPatch, world_urls: tuple[str, str, str], *argv: str
-) -> int:
-    """Run `orders ...` in a thread (it starts its own event loop), env pointing at our world."""
-    database_url, search_url, prefix = world_urls
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("SEARCH_URL", search_url)
-    monkeypatch.setenv("INDEX_PREFIX", prefix)
-    return await asyncio.to_thread(cli.main, ["--log-level", "WARNING", *argv])
 
 
 async def test_a_rejected_document_is_parked_and_retried_after_the_fix(

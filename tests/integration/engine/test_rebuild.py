@@ -20,6 +20,7 @@ from tests.integration.engine.engine_testkit import (
     Traffic,
     assert_index_equals_oracle,
     head,
+    orders_cli,
     project_everything,
     wait_for_progress,
 )
@@ -42,6 +43,12 @@ async def pg_world(postgres_url: str, search_url: str, index_prefix: str) -> Asy
 
 class Interrupted(Exception):
     pass
+
+
+@pytest.fixture
+async def sqlite_world(sqlite_url: str, search_url: str, index_prefix: str) -> AsyncIterator[World]:
+    async with running_world(sqlite_url, search_url, index_prefix) as w:
+        yield w
 
 
 def live_projector(world: World) -> Projector:
@@ -215,4 +222,34 @@ async def test_a_changed_mapping_is_reported_until_a_rebuild(world: World) -> No
         False,
     )
     assert not await world.search.index_exists(stale)
+    await assert_index_equals_oracle(world)
+
+
+async def test_the_rebuild_command(
+    sqlite_world: World,
+    sqlite_url: str,
+    search_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    world = sqlite_world
+    traffic = Traffic(world)
+    await traffic.setup(customers=2, products=2)
+    for _ in range(12):
+        await traffic.story()
+    await project_everything(world)
+    urls = (sqlite_url, search_url, world.prefix)
+    before = await world.search.alias_targets(world.prefix)
+
+    assert await orders_cli(monkeypatch, urls, "rebuild", "--no-progress", "--chunk", "5") == 0
+    out = capsys.readouterr().out
+    after = await world.search.alias_targets(world.prefix)
+    assert after != before and f"now serving {after[0]} (replaced {before[0]})" in out
+    assert "12 orders loaded" in out
+    assert await orders_cli(monkeypatch, urls, "rebuild", "--discard") == 0
+    assert "nothing to discard" in capsys.readouterr().out
+    assert await orders_cli(monkeypatch, urls, "status") == 0
+    status = capsys.readouterr().out
+    assert f"-> {after[0]}" in status and "(as in the code)" in status
+    assert "lag           0 events" in status
     await assert_index_equals_oracle(world)
