@@ -143,7 +143,7 @@ def reciprocal_rank(grades: Sequence[int], cutoff: int = CUTOFF) -> float:
 
 def dcg(grades: Sequence[int], cutoff: int = CUTOFF) -> float:
     """Discounted cumulative gain with gain 2^grade - 1 (so grade 2 counts 3, grade 1 counts 1)."""
-    return sum((2**g - 1) / math.log2(rank + 1) for rank, g in enumerate(grades[:cutoff], 1))
+    return sum(((2**g - 1) / math.log2(rank + 1) for rank, g in enumerate(grades[:cutoff], 1)), 0.0)
 
 
 def ndcg(grades: Sequence[int], judged: Iterable[int], cutoff: int = CUTOFF) -> float:

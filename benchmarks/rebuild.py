@@ -31,7 +31,7 @@ from search_engine.names import alias
 from settings import load_settings
 
 
-async def main(chunk: int, sample: int) -> None:
+async def main(chunk: int, parallel: int, sample: int) -> None:
     settings = load_settings()
     assert settings.search_url, "set SEARCH_URL"
     engine = create_engine(settings.database_url)
@@ -51,7 +51,7 @@ async def main(chunk: int, sample: int) -> None:
                 f"live projector: {projected} events in {seconds:.1f} s "
                 f"({projected / seconds:.0f} events/s)"
             )
-        report = await Rebuild(engine, search, prefix, load_chunk=chunk).run()
+        report = await Rebuild(engine, search, prefix, load_chunk=chunk, parallel=parallel).run()
         print(report.summary())
         load_rate = report.orders / max(report.load_seconds, 1e-9)
         print(f"load phase alone: {load_rate:.0f} orders/s")
@@ -82,6 +82,7 @@ async def check_sample(engine: AsyncEngine, search: SearchClient, prefix: str, s
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--chunk", type=int, default=2000, help="orders per bulk request")
+    parser.add_argument("--parallel", type=int, default=2, help="bulk requests in flight")
     parser.add_argument("--sample", type=int, default=2000, help="documents to compare")
     args = parser.parse_args()
-    asyncio.run(main(args.chunk, args.sample))
+    asyncio.run(main(args.chunk, args.parallel, args.sample))

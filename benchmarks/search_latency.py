@@ -20,6 +20,7 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, cast
 
@@ -97,7 +98,7 @@ def query_mix(count: int, seed: int = 1) -> list[OrderSearch]:
             country=rng.choice(BIG_MARKETS) if rng.random() < 0.4 else None,
             placed_from=start if rng.random() < 0.4 else None,
             placed_to=start + timedelta(days=90) if rng.random() < 0.2 else None,
-            total_min=rng.choice((None, 20, 50, 100)),
+            total_min=rng.choice((None, Decimal(20), Decimal(50), Decimal(100))),
         )
         text = rng.choice(texts)()
         sort = [] if text and rng.random() < 0.7 else [SortSpec(rng.choice(("PLACED_AT", "TOTAL")))]

@@ -59,6 +59,7 @@ from search_engine.client import BulkError, SearchClient, SearchError, SearchUna
 log = logging.getLogger(__name__)
 
 LOAD_CHUNK = 2000  # orders per bulk request while loading
+LOAD_PARALLEL = 2  # bulk requests in flight while loading
 CATCH_UP_BATCH = 2000  # events per batch while catching up
 CATCH_UP_PASSES = 5  # before the swap; the swap's own pass pauses the live projector
 SWAP_GRACE = 2.0  # seconds a replaced index lives on for searches already running on it
@@ -181,6 +182,7 @@ class Rebuild:
         *,
         progress: bool = True,
         load_chunk: int = LOAD_CHUNK,
+        parallel: int = LOAD_PARALLEL,
         catch_up_batch: int = CATCH_UP_BATCH,
         swap_grace: float = SWAP_GRACE,
         claim_timeout: float = 120.0,
@@ -191,6 +193,7 @@ class Rebuild:
         self.prefix = prefix
         self.progress = progress
         self.load_chunk = load_chunk
+        self.parallel = parallel
         self.catch_up_batch = catch_up_batch
         self.swap_grace = swap_grace
         self.claim_timeout = claim_timeout
@@ -265,25 +268,28 @@ class Rebuild:
         return build
 
     async def _load(self, build: Build, report: RebuildReport) -> None:
-        """Every order, chunk by chunk; the next chunk is read while this one is written."""
+        """Every order, in id-ordered chunks: the next chunks are read while `parallel` bulk
+        requests are written (a single-shard bulk uses one engine thread)."""
         started = time.monotonic()
         state = build.state
         bar = self._bar(state["total"], state["loaded"], "orders", f"loading {build.index}")
-        queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue(maxsize=2)
+        queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue(maxsize=self.parallel + 1)
         reader = asyncio.create_task(self._read_chunks(state["after"], queue))
         try:
             chunk_no = 0
-            while (documents := await queue.get()) is not None:
-                rejected = await self._bulk(build.index, documents)
-                await dead_letters.record(
-                    self.engine, self.prefix, build.index, rejected, _horizon(build)
-                )
-                report.dead_letters += len(rejected)
-                state["after"] = max(documents)
-                state["loaded"] += len(documents)
+            while chunks := await _take(queue, self.parallel):
+                rejected = await asyncio.gather(*(self._bulk(build.index, c) for c in chunks))
+                for found in rejected:
+                    await dead_letters.record(
+                        self.engine, self.prefix, build.index, found, _horizon(build)
+                    )
+                    report.dead_letters += len(found)
+                # Chunks are consecutive id ranges, all written now: resume after the last.
+                state["after"] = max(chunks[-1])
+                state["loaded"] += sum(len(c) for c in chunks)
                 await self._save(build)
-                bar.update(len(documents))
-                chunk_no += 1
+                bar.update(sum(len(c) for c in chunks))
+                chunk_no += len(chunks)
                 if self.on_chunk is not None:
                     await self.on_chunk(chunk_no)
             await reader
@@ -490,6 +496,23 @@ class Rebuild:
             disable=not self.progress,
             dynamic_ncols=True,
         )
+
+
+async def _take(queue: asyncio.Queue[dict[str, Any] | None], most: int) -> list[dict[str, Any]]:
+    """The next chunk (waiting for it) plus up to `most - 1` more already read; [] at the end.
+
+    The end marker goes back into the queue so the next call sees it too.
+    """
+    chunks: list[dict[str, Any]] = []
+    while len(chunks) < most:
+        if chunks and queue.empty():
+            break
+        chunk = await queue.get()
+        if chunk is None:
+            queue.put_nowait(None)
+            break
+        chunks.append(chunk)
+    return chunks
 
 
 def _horizon(build: Build) -> Position:
