@@ -192,10 +192,14 @@ class Leadership:
             await self._clear_claim()
 
     async def _renew_claim_forever(self) -> None:
+        """Keep the claim alive, and the lease too once we lead (a claimant calls no `keep`)."""
         while True:
-            await asyncio.sleep(CLAIM_TTL / 3)
+            await asyncio.sleep(self.check_interval)
             with contextlib.suppress(Exception):
                 await self._post_claim()
+                if self.held and not await self._renew():
+                    log.warning("%s lost leadership of %s", self.holder, self.projection)
+                    self.held = False
 
     async def _claimed_by_other(self) -> bool:
         async with self.engine.connect() as conn:

@@ -146,7 +146,13 @@ async def test_an_interrupted_rebuild_resumes_and_never_serves_half_an_index(
             raise Interrupted  # like Ctrl-C or a crash in the middle of the load
 
     first = Rebuild(
-        world.engine, world.search, world.prefix, progress=False, load_chunk=10, on_chunk=interrupt
+        world.engine,
+        world.search,
+        world.prefix,
+        progress=False,
+        load_chunk=10,
+        parallel=1,  # one chunk at a time: the interruption lands after exactly two
+        on_chunk=interrupt,
     )
     with pytest.raises(Interrupted):
         await first.run()
