@@ -9,11 +9,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
+from prometheus_client import CollectorRegistry
 from sqlalchemy import text
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -22,7 +24,9 @@ from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 import bootstrap
+from http_metrics import HttpMetrics, MetricsMiddleware, ProjectorCollector, metrics_endpoint
 from positions import encode_token
+from projections.metrics import Sample
 from projections.rebuild import mapping_state
 from queries.change_feed import ChangeFeed
 from schema.build import build_schema
@@ -86,9 +90,21 @@ def create_app(
         Route("/health", health, methods=["GET"]),
         Route("/ready", ready, methods=["GET"]),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    registry = CollectorRegistry()
+    routes.append(Route("/metrics", metrics_endpoint(registry), methods=["GET"]))
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[Middleware(MetricsMiddleware, metrics=HttpMetrics(registry))],
+    )
+    registry.register(ProjectorCollector(lambda: _projector_samples(app)))
     app.state.change_feed = changes
     return app
+
+
+def _projector_samples(app: Starlette) -> Iterator[Sample]:
+    services = getattr(app.state, "services", None)
+    return iter(()) if services is None else services.projector.metrics.samples()
 
 
 def _start_projector(services: bootstrap.Services, stop: asyncio.Event) -> asyncio.Task[None]:

@@ -1,0 +1,103 @@
+"""`/metrics` in Prometheus text format: HTTP request counts and latencies, and the
+in-process projector's numbers (projections/metrics.py), one registry per app."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client.core import Metric
+from prometheus_client.registry import Collector
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from projections.metrics import Sample
+
+# Known paths keep their name; anything else is "other", so label values stay bounded.
+KNOWN_PATHS = frozenset({"/graphql", "/health", "/ready", "/metrics"})
+_SUFFIXES = {"counter": ("_total",), "histogram": ("_bucket", "_sum", "_count"), "gauge": ()}
+
+
+class ProjectorCollector(Collector):
+    """Turns the projector's plain samples into Prometheus metric families at scrape time."""
+
+    def __init__(self, samples: Callable[[], Iterator[Sample]]) -> None:
+        self._samples = samples
+
+    def collect(self) -> Iterator[Metric]:
+        families: dict[str, Metric] = {}
+        for name, kind, help_text, labels, value in self._samples():
+            base = _base_name(name, kind)
+            family = families.setdefault(base, Metric(base, help_text, kind))
+            family.add_sample(name, labels, value)
+        yield from families.values()
+
+
+def _base_name(name: str, kind: str) -> str:
+    for suffix in _SUFFIXES.get(kind, ()):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+class HttpMetrics:
+    """Request counter and latency histogram, plus the ASGI middleware that feeds them."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.requests = Counter(
+            "orders_http_requests",
+            "HTTP requests by method, path and status",
+            ["method", "path", "status"],
+            registry=registry,
+        )
+        self.latency = Histogram(
+            "orders_http_request_seconds",
+            "HTTP request latency by method and path",
+            ["method", "path"],
+            registry=registry,
+        )
+
+
+class MetricsMiddleware:
+    """Counts and times every HTTP request (WebSocket sessions are not requests)."""
+
+    def __init__(self, app: ASGIApp, metrics: HttpMetrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope["path"] if scope["path"] in KNOWN_PATHS else "other"
+        status = 500
+
+        async def capture(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        started = time.perf_counter()
+        try:
+            await self.app(scope, receive, capture)
+        finally:
+            elapsed = time.perf_counter() - started
+            self.metrics.latency.labels(scope["method"], path).observe(elapsed)
+            self.metrics.requests.labels(scope["method"], path, str(status)).inc()
+
+
+def metrics_endpoint(registry: CollectorRegistry) -> Callable[[Request], Any]:
+    async def metrics(request: Request) -> Response:
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    return metrics
