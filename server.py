@@ -38,11 +38,11 @@ log = logging.getLogger(__name__)
 CHECK_TIMEOUT = 2.0  # seconds per readiness check; a hung dependency is not ready
 
 
-class OrdersGraphQL(GraphQL):
+class OrdersGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view with our per-request context."""
 
     async def get_context(
-        self, request: Request | WebSocket, response: Response | WebSocket | None = None
+        self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         state = request.app.state
         changes = getattr(state, "change_feed", None)

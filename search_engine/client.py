@@ -8,6 +8,7 @@ client exceptions into `SearchUnavailable` / `SearchError`.
 
 from __future__ import annotations
 
+import importlib.metadata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -110,7 +111,7 @@ class SearchClient:
 
     async def search(self, index: str, body: dict[str, Any]) -> dict[str, Any]:
         with _translate_errors():
-            return _body(await self._raw.search(index=index, body=body))
+            return dict(_body(await self._raw.search(index=index, body=body)))
 
     async def count(self, index: str, body: dict[str, Any] | None = None) -> int:
         with _translate_errors():
@@ -225,12 +226,13 @@ class SearchClient:
 
 def _check_client_major(server_version: str) -> None:
     """The Elasticsearch client refuses servers of another major (compatibility headers)."""
-    client_major = elasticsearch.__versionstr__.split(".")[0]
+    installed = importlib.metadata.version("elasticsearch")
+    client_major = installed.split(".")[0]
     server_major = server_version.split(".")[0]
     if server_major != client_major:
         raise SearchError(
             f"Elasticsearch {server_version} needs the elasticsearch Python client "
-            f"{server_major}.x, but {elasticsearch.__versionstr__} is installed "
+            f"{server_major}.x, but {installed} is installed "
             f"(pip install 'elasticsearch[async]>={server_major},<{int(server_major) + 1}' "
             "if that is the server you want)"
         )

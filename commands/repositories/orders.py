@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select
@@ -100,7 +101,7 @@ def _row(order: Order) -> dict[str, Any]:
     }
 
 
-def _order(rows: list[RowMapping]) -> Order:
+def _order(rows: Sequence[RowMapping]) -> Order:
     first = rows[0]
     address = Address(
         name=first["ship_name"],
