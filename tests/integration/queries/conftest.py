@@ -1,8 +1,7 @@
-"""Fixtures for the read side against a real search node (SEARCH_URL)."""
+"""Fixtures for the read side on the session's real search node (`search_url`, tests/conftest.py)."""
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,17 +14,6 @@ from search_engine.client import SearchClient
 from search_engine.names import alias
 from tests.integration.queries import relevance_testdata
 from tests.integration.queries.queries_testdata import ORDER_DOCUMENTS
-
-
-@pytest.fixture(scope="session")
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture(scope="session")
-def search_url() -> str:
-    """Replaced later by the session-wide node fixture in tests/conftest.py."""
-    return os.environ.get("SEARCH_URL", "http://127.0.0.1:9250")
 
 
 @pytest.fixture
