@@ -1,4 +1,4 @@
-"""Fixtures for the read side on the session's real search node (`search_url`, tests/conftest.py)."""
+"""Read-side fixtures on the session's real search node (`search_url` in tests/conftest.py)."""
 
 from __future__ import annotations
 
