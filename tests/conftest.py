@@ -28,7 +28,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from search_engine.node import PortInUseError, SearchNode, pick_free_port
-from tests.support.postgres import PostgresCluster
+from tools.postgres_cluster import PostgresCluster
 
 T = TypeVar("T")
 TEST_NODE_PORTS = range(9270, 9300)  # clear of a developer's node on 9200-9269

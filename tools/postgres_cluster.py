@@ -1,4 +1,7 @@
-"""A throwaway PostgreSQL cluster for one test session, from the machine's server binaries.
+"""A throwaway PostgreSQL cluster from the machine's server binaries (tests and benchmarks).
+
+The test suite runs it without durability (`TEST_OPTIONS`: fsync off), the benchmark with
+the production defaults (`DURABLE_OPTIONS`: fsync and synchronous commit on).
 
 initdb refuses to run as root, so as root every server command runs as the `postgres` OS
 user (created by Debian's postgresql package) on a directory it owns.
@@ -16,10 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SERVER_BINARIES = ("initdb", "pg_ctl", "postgres")
-SERVER_OPTIONS = (
-    "-c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
-    "-c full_page_writes=off -c max_connections=200"
-)
+BASE_OPTIONS = "-c listen_addresses=127.0.0.1 -c max_connections=200"
+# Nothing in a test database needs to survive a crash: skip every flush.
+TEST_OPTIONS = f"{BASE_OPTIONS} -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+# PostgreSQL's own defaults for durability, as a production server runs.
+DURABLE_OPTIONS = f"{BASE_OPTIONS} -c fsync=on -c synchronous_commit=on -c full_page_writes=on"
 
 
 def find_bindir() -> Path:
@@ -61,17 +65,22 @@ class PostgresCluster:
     bindir: Path
     base: Path
     port: int = 0
+    options: str = TEST_OPTIONS
 
     @property
     def url(self) -> str:
         return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/postgres"
 
     @classmethod
-    def start(cls) -> PostgresCluster:
-        """initdb into a new temporary directory and start the server on a free port."""
+    def start(cls, options: str = TEST_OPTIONS) -> PostgresCluster:
+        """initdb into a new temporary directory and start the server on a free port.
+
+        `options` are the server's `-c name=value` settings (TEST_OPTIONS, DURABLE_OPTIONS).
+        """
         # /tmp, not pytest's 0700 tmp dirs: the postgres user must reach it, and unix
         # socket paths must stay short.
-        cluster = cls(find_bindir(), Path(tempfile.mkdtemp(prefix="orders-pg-", dir="/tmp")))
+        base = Path(tempfile.mkdtemp(prefix="orders-pg-", dir="/tmp"))
+        cluster = cls(find_bindir(), base, options=options)
         try:
             if os.geteuid() == 0:
                 owner = _postgres_user()
@@ -105,7 +114,7 @@ class PostgresCluster:
     def _start_on_a_free_port(self, attempts: int = 3) -> None:
         for attempt in range(attempts):
             self.port = free_port()
-            options = f"-p {self.port} -k {self.base} {SERVER_OPTIONS}"
+            options = f"-p {self.port} -k {self.base} {self.options}"
             try:
                 self._run(
                     "pg_ctl",
