@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterator
-
 import strawberry
-from graphql import GraphQLError
-from strawberry.extensions import (
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    SchemaExtension,
-    ValidationCache,
-)
 from strawberry.schema.config import StrawberryConfig
 
+from schema.document_gate import DocumentCache, DocumentGate, Limits
 from schema.errors import MaskUnexpectedErrors
 from schema.mutations import Mutation
 from schema.queries import Query
@@ -26,44 +15,26 @@ from schema.subscriptions import Subscription
 MAX_DEPTH = 10
 MAX_ALIASES = 30
 MAX_TOKENS = 5_000
+QUERY_CACHE_BYTES = 64 * 1024 * 1024
 
 
-class ReportingParserCache(ParserCache):
-    """Strawberry's bounded ParserCache, but a syntax error takes Strawberry's normal path.
-
-    Raised inside the extension, a parse error would bypass every `on_operation`
-    hook, so it would reach the client without an `extensions.code`. Leaving the
-    document unset makes Strawberry parse again and report the error as usual.
-    """
-
-    def on_parse(self) -> Iterator[None]:
-        context = self.execution_context
-        with contextlib.suppress(GraphQLError):
-            context.graphql_document = self.cached_parse_document(
-                context.query, **context.parse_options
-            )
-        yield
-
-
-def build_schema(query_cache_size: int) -> strawberry.Schema:
-    """The service's schema; `query_cache_size` bounds the parse and validation LRU caches."""
-    # Factories, not instances: Strawberry builds a fresh extension per request.
-    extensions: list[Callable[[], SchemaExtension]] = [
-        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        MaskUnexpectedErrors,
-    ]
-    if query_cache_size > 0:
-        # Bounded on purpose: unique query texts must not grow memory without limit.
-        extensions += [
-            lambda: ReportingParserCache(maxsize=query_cache_size),
-            lambda: ValidationCache(maxsize=query_cache_size),
-        ]
+def build_schema(
+    query_cache_size: int,
+    query_cache_bytes: int = QUERY_CACHE_BYTES,
+    *,
+    cache: DocumentCache | None = None,
+) -> strawberry.Schema:
+    """The service's schema. Its document cache holds at most `query_cache_size` distinct
+    queries and about `query_cache_bytes` of parsed documents (0 entries: no cache); pass
+    `cache` to keep a handle on it (hit counts)."""
+    shared = DocumentCache(query_cache_size, query_cache_bytes) if cache is None else cache
+    limits = Limits(max_tokens=MAX_TOKENS, max_depth=MAX_DEPTH, max_aliases=MAX_ALIASES)
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        extensions=extensions,
+        # Factories, not instances: Strawberry builds a fresh extension per request; the
+        # cache they share lives as long as the schema.
+        extensions=[lambda: DocumentGate(shared, limits), MaskUnexpectedErrors],
         config=StrawberryConfig(scalar_map=SCALARS),
     )
