@@ -6,12 +6,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import logging
+import os
 import signal
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
+from logging_setup import configure_logging
 from positions import Position, encode_token
 from settings import Settings, SettingsError, load_settings
 
@@ -19,16 +21,8 @@ from settings import Settings, SettingsError, load_settings
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    if args.log_level != "DEBUG":  # per-request client logs and Alembic chatter drown the rest
-        for noisy in ("opensearch", "elastic_transport", "elasticsearch", "alembic"):
-            logging.getLogger(noisy).setLevel(logging.WARNING)
-        # A 404 for an index or document that does not exist yet is an answer, not news;
-        # failures that matter are logged by the projector itself.
-        for client in ("opensearch", "elastic_transport"):
-            logging.getLogger(client).setLevel(logging.ERROR)
+    configure_logging(args.log_level)
+    os.environ.setdefault("ORDERS_LOG_LEVEL", args.log_level)  # for worker processes
     try:
         settings = load_settings()
     except SettingsError as exc:
@@ -50,7 +44,14 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="API + in-process projector")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--workers",
+        type=_positive,
+        default=1,
+        help="API worker processes (default 1); one projector leads among them",
+    )
     serve.add_argument("--no-projector", action="store_true", help="run the API only")
+    serve.add_argument("--access-log", action="store_true", help="log every request (uvicorn)")
     serve.set_defaults(run=_serve)
 
     sub.add_parser("projector", help="run the projector standalone").set_defaults(run=_projector)
@@ -114,13 +115,32 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     if not settings.is_postgres:  # the embedded default migrates itself
         asyncio.run(upgrade(settings.database_url))
+    options: dict[str, Any] = {
+        "host": args.host,
+        "port": args.port,
+        "log_level": "info",
+        "access_log": args.access_log,
+    }
     with _search_url(settings) as url:
-        app = create_app(
-            settings, search_url=url, run_projector=False if args.no_projector else None
-        )
         print(f"GraphiQL: http://{args.host}:{args.port}/graphql")
-        uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+        if args.workers == 1:
+            projector = False if args.no_projector else None
+            uvicorn.run(create_app(settings, search_url=url, run_projector=projector), **options)
+            return 0
+        # Worker processes build their own app from the environment; every one runs a
+        # projector, and the leadership claim lets exactly one of them lead.
+        os.environ["SEARCH_URL"] = url
+        if args.no_projector:
+            os.environ["PROJECTOR_ENABLED"] = "false"
+        uvicorn.run("server:app_from_environment", factory=True, workers=args.workers, **options)
     return 0
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1 (got {value})")
+    return value
 
 
 def _projector(args: argparse.Namespace, settings: Settings) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
@@ -25,6 +26,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 import bootstrap
 from http_metrics import HttpMetrics, MetricsMiddleware, ProjectorCollector, metrics_endpoint
+from logging_setup import configure_logging
 from positions import encode_token
 from projections.metrics import Sample
 from projections.rebuild import mapping_state
@@ -100,6 +102,12 @@ def create_app(
     registry.register(ProjectorCollector(lambda: _projector_samples(app)))
     app.state.change_feed = changes
     return app
+
+
+def app_from_environment() -> Starlette:
+    """The app of one `orders serve --workers N` process: settings from the environment."""
+    configure_logging(os.environ.get("ORDERS_LOG_LEVEL", "INFO"))
+    return create_app()
 
 
 def _projector_samples(app: Starlette) -> Iterator[Sample]:
