@@ -79,6 +79,13 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="end of the two years of orders, YYYY-MM-DD (default 2026-11-01, fixed)",
     )
+    seed.add_argument(
+        "--writer",
+        choices=("batches", "commands"),
+        default="batches",
+        help="batches: many commands per transaction, multi-row inserts (default); "
+        "commands: each command through the CommandBus in its own transaction (slow)",
+    )
     seed.add_argument("--no-progress", action="store_true", help="no progress bar")
     seed.set_defaults(run=_seed)
 
@@ -348,6 +355,7 @@ def _seed(args: argparse.Namespace, settings: Settings) -> int:
                 processes=args.processes,
                 until=args.until or DEFAULT_UNTIL,
                 progress=not args.no_progress,
+                writer=args.writer,
             )
         finally:
             await engine.dispose()
@@ -356,7 +364,7 @@ def _seed(args: argparse.Namespace, settings: Settings) -> int:
             f"seeded {report.orders} orders ({statuses}), {report.customers} customers, "
             f"{report.products} new products: {report.commands} commands in "
             f"{report.seconds:.1f} s, {report.orders_per_second:.0f} orders/s "
-            f"(concurrency {concurrency}, {args.processes} process(es))"
+            f"(concurrency {concurrency}, {args.processes} process(es), {args.writer})"
         )
 
     try:
