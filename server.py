@@ -13,6 +13,7 @@ import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
+import orjson
 from prometheus_client import CollectorRegistry
 from sqlalchemy import text
 from starlette.applications import Starlette
@@ -49,6 +50,16 @@ class OrdersGraphQL(GraphQL[Context, None]):
         state = request.app.state
         changes = getattr(state, "change_feed", None)
         return Context(services=state.services, request=request, response=response, changes=changes)
+
+    def decode_json(self, data: str | bytes) -> object:
+        return orjson.loads(data)
+
+    def encode_json(self, data: object) -> str | bytes:
+        # str, not bytes: WebSocket messages must be text frames.
+        try:
+            return orjson.dumps(data).decode()
+        except orjson.JSONEncodeError:  # e.g. a lone surrogate echoed back: json escapes it
+            return super().encode_json(data)
 
 
 def create_app(

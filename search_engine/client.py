@@ -18,6 +18,8 @@ import elasticsearch
 import opensearchpy
 from opensearchpy import exceptions as os_errors
 
+from search_engine.serializer import ElasticsearchOrjson, OpenSearchOrjson
+
 OPENSEARCH = "opensearch"
 ELASTICSEARCH = "elasticsearch"
 # 429/502/503/504 are transient (overload, node restarting); anything else is an answer.
@@ -69,6 +71,7 @@ class SearchClient:
             max_retries=3,
             retry_on_timeout=True,
             retry_on_status=_RETRY_STATUSES,
+            serializer=OpenSearchOrjson(),
         )
         try:
             with _translate_errors():
@@ -89,6 +92,7 @@ class SearchClient:
             max_retries=3,
             retry_on_timeout=True,
             retry_on_status=_RETRY_STATUSES,
+            serializer=ElasticsearchOrjson(),  # also for the compatibility mimetypes
         )
         return cls(raw, ELASTICSEARCH, number)
 
