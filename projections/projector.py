@@ -45,8 +45,34 @@ from search_engine.names import alias
 log = logging.getLogger(__name__)
 
 NOTIFY_CHANNEL = "orders_events"
+BULK_DOCUMENTS = 1_000  # documents per bulk request; a batch may take several
 BACKOFF_BASE = 0.2  # seconds before the first retry of a failed batch
 BACKOFF_CAP = 5.0  # never wait longer than this between retries
+
+
+class Documents:
+    """The documents of one batch, chunk by chunk, so memory stays bounded by a chunk;
+    the first chunk can be loaded ahead (while the previous batch is being written)."""
+
+    def __init__(self, engine: AsyncEngine, chunks: list[list[str]]) -> None:
+        self._engine = engine
+        self._chunks = chunks
+        self._first: dict[str, Document] | None = None
+
+    async def preload(self, conn: AsyncConnection) -> None:
+        if self._chunks:
+            self._first = await source.load_documents(conn, self._chunks[0])
+
+    async def __aiter__(self) -> AsyncIterator[dict[str, Document]]:
+        for number, chunk in enumerate(self._chunks):
+            if number == 0 and self._first is not None:
+                yield self._first
+                continue
+            async with self._engine.connect() as conn:
+                yield await source.load_documents(conn, chunk)
+
+
+Batch = tuple[list[source.EventRef], Documents]
 
 
 @dataclass(frozen=True)
@@ -96,26 +122,62 @@ class Projector:
         self._rejected: dict[str, str] = {}
         self._written: set[str] = set()
         self._wake = asyncio.Event()
+        self._prefetch: tuple[Position, asyncio.Task[Batch]] | None = None
 
     async def step(self) -> int:
-        """Project one batch; returns the number of events it covered (0 when idle)."""
+        """Project one batch; returns the number of events it covered (0 when idle).
+
+        Pipelined: while this batch's documents are written, the next batch is read from
+        the database. Writes stay strictly in batch order, so a later document of an
+        order always lands after an earlier one; and the next batch's documents are
+        loaded after this one's, so they are at least as new.
+        """
         if self.checkpoint is None or self.index is None:
             await self._load()
-        assert self.checkpoint is not None
-        self._rejected, self._written = {}, set()
-        async with self.engine.connect() as conn:
-            batch = await source.read_batch(conn, self.checkpoint, self.batch_size)
-            if not batch:
-                return 0
-            order_ids = await source.affected_orders(conn, batch)
-            for chunk in source.chunks(order_ids):
-                # Stamped with the batch's position: what the live-update feed searches for.
-                documents = await source.load_documents(conn, chunk)
-                await self._write(stamped(documents, batch[-1].position))
+        assert self.checkpoint is not None and self.index is not None
+        index = self.index
+        batch, documents = await self._next_batch(self.checkpoint)
+        if not batch:
+            return 0
         last = batch[-1].position
+        if len(batch) == self.batch_size:  # a backlog: read on while this batch is written
+            task = asyncio.create_task(self._read(last), name="projector-prefetch")
+            self._prefetch = (last, task)
+        self._rejected, self._written = {}, set()
+        async for loaded in documents:
+            # Stamped with the batch's position: what the live-update feed searches for.
+            await self._write(stamped(loaded, last))
+        if self.refresh and self._written | set(self._rejected):
+            await self.search.refresh(index)  # searchable before the checkpoint moves
         await self._commit(last)
         self.metrics.batch_done(len(batch), len(self._written))
         return len(batch)
+
+    async def _next_batch(self, after: Position) -> Batch:
+        """The prefetched batch when it starts at `after` and found events, else a fresh read
+        (an empty prefetch is stale: events may have arrived since)."""
+        prefetch, self._prefetch = self._prefetch, None
+        if prefetch is not None:
+            start, task = prefetch
+            if start != after:
+                task.cancel()
+            else:
+                batch, documents = await task
+                if batch:
+                    return batch, documents
+        return await self._read(after)
+
+    async def _read(self, after: Position) -> Batch:
+        """The events after `after` and the documents of the orders they touch: the first
+        chunk loaded now, the rest (a fan-out may touch many orders) when written."""
+        async with self.engine.connect() as conn:
+            batch = await source.read_batch(conn, after, self.batch_size)
+            if not batch:
+                return [], Documents(self.engine, [])
+            chunks = source.chunks(await source.affected_orders(conn, batch))
+            documents = Documents(self.engine, chunks)
+            await documents.preload(conn)
+        return batch, documents
 
     async def run_until_caught_up(self) -> int:
         """Project until no event is left; returns how many events were projected."""
@@ -132,6 +194,7 @@ class Projector:
                 while not stop.is_set():
                     await self._run_once(stop)
             finally:
+                self._forget()
                 self.metrics.role = "stopped"
                 if self.leadership is not None:
                     await self.leadership.close()
@@ -205,6 +268,9 @@ class Projector:
         return targets[-1]
 
     def _forget(self) -> None:
+        if self._prefetch is not None:
+            self._prefetch[1].cancel()  # read for a checkpoint we no longer trust
+            self._prefetch = None
         self.checkpoint = None
         if self.pinned is None:
             self.index = None
@@ -214,25 +280,25 @@ class Projector:
             self.leadership.ensure_held()
 
     async def _write(self, documents: dict[str, Document]) -> None:
-        if not documents:
-            return
+        """Bulk-index the batch's documents (no refresh), parking permanent rejections."""
         assert self.index is not None
-        self._guard()
-        started = time.perf_counter()
-        try:
-            await self.search.bulk_index(self.index, list(documents.items()), refresh=self.refresh)
-            rejected: dict[str, str] = {}
-        except BulkError as error:
-            found = dead_letters.permanent_failures(error)
-            if found is None:
-                raise  # transient item failures: the whole batch is retried
-            rejected = found
-            if self.refresh:
-                await self.search.refresh(self.index)
-        finally:
-            self.metrics.bulk_seconds.observe(time.perf_counter() - started)
-        self._rejected.update(rejected)
-        self._written.update(set(documents) - set(rejected))
+        items = list(documents.items())
+        for start in range(0, len(items), BULK_DOCUMENTS):
+            chunk = items[start : start + BULK_DOCUMENTS]
+            self._guard()
+            started = time.perf_counter()
+            try:
+                await self.search.bulk_index(self.index, chunk)
+                rejected: dict[str, str] = {}
+            except BulkError as error:
+                found = dead_letters.permanent_failures(error)
+                if found is None:
+                    raise  # transient item failures: the whole batch is retried
+                rejected = found
+            finally:
+                self.metrics.bulk_seconds.observe(time.perf_counter() - started)
+            self._rejected.update(rejected)
+            self._written.update(doc_id for doc_id, _ in chunk if doc_id not in rejected)
 
     async def _commit(self, position: Position) -> None:
         """Park rejected documents, clear fixed ones, then publish the checkpoint."""
@@ -256,7 +322,7 @@ class Projector:
             position,
             index=self.index,
             state=self.progress_state,
-            refresh=self.refresh,
+            refresh=False,  # progress is read by GET, which is real-time
         )
         self.checkpoint = position
 
