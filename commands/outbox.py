@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, insert, literal_column, select, text
+from sqlalchemy import bindparam, insert, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from commands.database import is_postgres
@@ -13,14 +13,13 @@ from commands.model.aggregate import Event
 from commands.tables import events
 from positions import ORIGIN, Position
 
+# The projector LISTENs here; a trigger on `events` (migration 0003) sends it at commit.
 NOTIFY_CHANNEL = "orders_events"
 
 _APPEND_SQLITE = insert(events).returning(events.c.seq, events.c.txid)
 # Evaluated by the server for each row: the id of the transaction doing the insert,
 # which the projector uses to wait for slower transactions holding lower seqs.
 _APPEND_POSTGRES = _APPEND_SQLITE.values(txid=literal_column("pg_current_xact_id()::text::bigint"))
-# Delivered at commit, not before; the projector listens on this channel.
-_NOTIFY = text(f"SELECT pg_notify('{NOTIFY_CHANNEL}', '')")
 _LAST_OF_STREAM = (
     select(events.c.txid, events.c.seq)
     .where(
@@ -38,10 +37,7 @@ async def append(connection: AsyncConnection, batch: Sequence[Event]) -> Positio
     rows = [_row(event, postgres) for event in batch]
     statement = _APPEND_POSTGRES if postgres else _APPEND_SQLITE
     result = await connection.execute(statement, rows)
-    last = max(Position(txid, seq) for seq, txid in result.all())
-    if postgres:
-        await connection.execute(_NOTIFY)
-    return last
+    return max(Position(txid, seq) for seq, txid in result.all())
 
 
 async def last_position(connection: AsyncConnection, stream_type: str, stream_id: str) -> Position:
