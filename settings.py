@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     search_node_port: int = Field(default=9200, ge=9200, le=9299)
     search_node_dir: Path = Field(default=Path(".search-node"))
     search_node_heap: str = Field(default="1g", pattern=r"^[0-9]+[mg]$")
-    projector_batch_size: int = Field(default=500, ge=1, le=10_000)
+    projector_batch_size: int = Field(default=2_000, ge=1, le=10_000)
     projector_poll_interval: float = Field(default=0.2, gt=0, le=60)
     projector_enabled: bool = True
     query_cache_size: int = Field(default=256, ge=0, le=100_000)

@@ -96,7 +96,7 @@ class Projector:
         search: SearchClient,
         prefix: str,
         *,
-        batch_size: int = 500,
+        batch_size: int = 2_000,
         poll_interval: float = 0.2,
         index: str | None = None,
         leadership: Leadership | None = None,
