@@ -93,7 +93,7 @@ def create_app(
             await services.aclose()
 
     graphql = OrdersGraphQL(
-        build_schema(settings.query_cache_size),
+        build_schema(settings.query_cache_size, settings.query_cache_bytes),
         graphql_ide="graphiql",
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
     )

@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     projector_poll_interval: float = Field(default=0.2, gt=0, le=60)
     projector_enabled: bool = True
     query_cache_size: int = Field(default=256, ge=0, le=100_000)
+    query_cache_bytes: int = Field(default=64 * 1024 * 1024, ge=0, le=4 * 1024**3)
 
     @field_validator("database_url")
     @classmethod
