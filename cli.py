@@ -1,5 +1,5 @@
 """The `orders` command line: serve, projector, migrate, status, rebuild, dead-letters, seed,
-search-node."""
+bench, search-node."""
 
 from __future__ import annotations
 
@@ -65,7 +65,8 @@ def _parser() -> argparse.ArgumentParser:
         "--concurrency",
         type=int,
         default=None,
-        help="orders written at a time (default 1 on SQLite, 8 on PostgreSQL)",
+        help="batches of orders (orders with --writer commands) written at a time "
+        "(default 1 on SQLite, 8 on PostgreSQL)",
     )
     seed.add_argument(
         "--processes",
@@ -88,6 +89,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     seed.add_argument("--no-progress", action="store_true", help="no progress bar")
     seed.set_defaults(run=_seed)
+
+    from benchmarks.config import add_arguments as bench_arguments
+
+    bench = sub.add_parser("bench", help="each path next to the component beneath it")
+    bench_arguments(bench)
+    bench.set_defaults(run=_bench)
 
     node = sub.add_parser("search-node", help="run a local OpenSearch node (Maven Central)")
     node.add_argument("--port", type=int, default=None, help="HTTP port, 9200-9299")
@@ -373,6 +380,12 @@ def _seed(args: argparse.Namespace, settings: Settings) -> int:
         print(exc, file=sys.stderr)
         return 1
     return 0
+
+
+def _bench(args: argparse.Namespace, settings: Settings) -> int:
+    from benchmarks.command import run
+
+    return run(args)
 
 
 def _search_node_forever(args: argparse.Namespace, settings: Settings) -> int:
