@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from commands import handlers, idempotency, messages
+from commands.database import for_lookups
 from commands.messages import Command, CommandResult
 from commands.unit_of_work import Clock, IdFactory, UnitOfWork, random_id, utc_now
 
@@ -34,6 +35,7 @@ class CommandBus:
         self, engine: AsyncEngine, *, clock: Clock = utc_now, new_id: IdFactory = random_id
     ) -> None:
         self._engine = engine
+        self._lookups = for_lookups(engine)
         self._clock = clock
         self._new_id = new_id
 
@@ -64,7 +66,7 @@ class CommandBus:
             return stored
 
     async def _stored_result(self, claim: idempotency.Claim) -> CommandResult | None:
-        async with self._engine.connect() as connection:
+        async with self._lookups.connect() as connection:
             return await idempotency.stored_result(connection, claim)
 
     def _unit_of_work(self, claim: idempotency.Claim | None) -> UnitOfWork:

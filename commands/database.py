@@ -37,6 +37,16 @@ async def connect_for_write(engine: AsyncEngine) -> AsyncConnection:
     return await connection.execution_options(**{WRITE_LOCK: True})
 
 
+def for_lookups(engine: AsyncEngine) -> AsyncEngine:
+    """The engine (same pool) for single lookups outside any command's transaction.
+
+    On PostgreSQL its connections run in AUTOCOMMIT, which spares the BEGIN and ROLLBACK
+    round trips SQLAlchemy's implicit transaction sends around one SELECT; SQLite
+    transactions cost no round trip, so it is the engine itself there.
+    """
+    return engine.execution_options(isolation_level="AUTOCOMMIT") if is_postgres(engine) else engine
+
+
 def _sqlite_engine(database_url: str) -> AsyncEngine:
     engine = create_async_engine(database_url)
     event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
