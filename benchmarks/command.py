@@ -53,7 +53,9 @@ def run(args: argparse.Namespace) -> int:
     """The `orders bench` command; every process it starts is stopped on any exit."""
     plan = plan_from(args)
     logging.getLogger("matplotlib").setLevel(logging.WARNING)
-    command = "orders " + shlex.join(sys.argv[1:])
+    argv = sys.argv[1:]
+    command = "orders " if "bench" in argv else "python -m benchmarks "
+    command += shlex.join(argv)
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         with contextlib.ExitStack() as exits:
@@ -149,7 +151,16 @@ class Bench:
                 await self.section("read", self._extend(read_path(plan, stack, api, data)))
             if self.wants("freshness"):
                 await self.section("freshness", self._extend(freshness_path(plan, api, data)))
+            self.setup.append(f"after the API's loads: {await self.dead_letters()} dead letters")
             return _search_side(self.rows)
+
+    async def dead_letters(self) -> int:
+        """Documents the engine rejected (the raw writes' orders must project like any)."""
+        conn = await asyncpg.connect(dsn(self.stack.database_url))
+        try:
+            return int(await conn.fetchval("SELECT count(*) FROM dead_letters"))
+        finally:
+            await conn.close()
 
     async def _extend(self, rows: Any) -> None:
         self.rows += await rows

@@ -62,6 +62,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=",".join(SECTIONS),
         help=f"comma-separated sections to run (default all: {','.join(SECTIONS)})",
     )
+    parser.add_argument(
+        "--freshness-rate",
+        type=float,
+        default=100.0,
+        help="placeOrder/s of the freshness load, each read back twice (default 100)",
+    )
     parser.add_argument("--seed", type=int, default=7, help="random seed of the demo data")
     parser.add_argument("--seed-processes", type=int, default=2, help="seeding processes")
     parser.add_argument("--search-heap", default="1g", help="the search node's JVM heap")
@@ -87,7 +93,7 @@ def plan_from(args: argparse.Namespace) -> Plan:
         write_concurrency=(1, 8, 32),
         read_concurrency=(8, 32),
         freshness_seconds=15.0 if quick else 60.0,
-        freshness_rate=100.0,
+        freshness_rate=max(1.0, args.freshness_rate),
         api_workers=max(1, args.api_workers),
         seed=args.seed,
         seed_processes=max(1, args.seed_processes),

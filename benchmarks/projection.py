@@ -38,7 +38,7 @@ CATCH_UP_TARGET = 0.7
 REBUILD_MEMORY_MB = 400.0
 LIMIT_SAMPLE = 100_000  # documents bulk-indexed for the limit (memory stays bounded)
 BULK_CHUNK = 1000
-POLL = 0.05
+POLL = 0.1  # seconds between two reads of the published position
 
 
 @dataclass
