@@ -36,7 +36,8 @@ METHOD = """\
   then catches up in its own process, timed from its first published position to the
   log's head. The limit bulk-indexes the same final documents (read back from that
   index) into a fresh index with the same mapping: pre-serialised NDJSON, 1,000 documents
-  per request, two in flight, one refresh. `orders rebuild` is run as the command.
+  per request, two in flight, one refresh; the faster of two passes over at most
+  100,000 documents, scaled to all. `orders rebuild` is run as the command.
 - **single model**: the same faceted-search document and variables sent to a Strawberry
   schema whose resolver answers with SQL on the write tables (`benchmarks/sql_search.py`:
   ILIKE backed by pg_trgm indexes, INTERSECT per word, GROUP BY facets, one statement),
