@@ -107,7 +107,7 @@ def millis(value: float | None) -> str:
     return f"{value:.1f} ms"
 
 
-HEADERS = ("path", "service", "limit (same work, component beneath)", "ratio", "target")
+HEADERS = ("path", "service", "limit (single model: the SQL alternative)", "ratio", "target")
 
 
 def cells(row: Row) -> tuple[str, str, str, str, str]:
