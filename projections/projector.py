@@ -2,7 +2,8 @@
 
 One batch at a time: read events after the checkpoint (commit-order safe),
 rebuild the documents of every order they touch from the write tables, write
-them with one bulk request and refresh, and only then publish the checkpoint
+them with bulk requests and refresh (through a backlog, once a second for
+several batches), and only then publish the checkpoint
 to the search engine. A crash anywhere replays the batch; rebuilding a
 document from current rows is idempotent, so a replay ends in the same index
 (invariant 3). Queries read the published checkpoint (invariant 6).
@@ -46,6 +47,7 @@ log = logging.getLogger(__name__)
 
 NOTIFY_CHANNEL = "orders_events"
 BULK_DOCUMENTS = 1_000  # documents per bulk request; a batch may take several
+REFRESH_INTERVAL = 1.0  # seconds: through a backlog, refresh and publish at most this often
 BACKOFF_BASE = 0.2  # seconds before the first retry of a failed batch
 BACKOFF_CAP = 5.0  # never wait longer than this between retries
 
@@ -123,6 +125,9 @@ class Projector:
         self._written: set[str] = set()
         self._wake = asyncio.Event()
         self._prefetch: tuple[Position, asyncio.Task[Batch]] | None = None
+        self._unpublished: Position | None = None  # projected, not yet published
+        self._unrefreshed = False
+        self._published_at = 0.0
 
     async def step(self) -> int:
         """Project one batch; returns the number of events it covered (0 when idle).
@@ -138,20 +143,45 @@ class Projector:
         index = self.index
         batch, documents = await self._next_batch(self.checkpoint)
         if not batch:
+            await self._publish(index)  # a backlog that ended on a full batch
             return 0
         last = batch[-1].position
-        if len(batch) == self.batch_size:  # a backlog: read on while this batch is written
+        backlog = len(batch) == self.batch_size
+        if backlog:  # read on while this batch is written
             task = asyncio.create_task(self._read(last), name="projector-prefetch")
             self._prefetch = (last, task)
         self._rejected, self._written = {}, set()
         async for loaded in documents:
             # Stamped with the batch's position: what the live-update feed searches for.
             await self._write(stamped(loaded, last))
-        if self.refresh and self._written | set(self._rejected):
-            await self.search.refresh(index)  # searchable before the checkpoint moves
+        self._unrefreshed |= bool(self._written or self._rejected)
         await self._commit(last)
+        # Each refresh makes a segment: through a backlog, one per REFRESH_INTERVAL. An
+        # index nobody searches yet (a rebuild's) publishes every batch, to resume from.
+        due = time.monotonic() - self._published_at >= REFRESH_INTERVAL
+        if not (backlog and self.refresh) or due:
+            await self._publish(index)
         self.metrics.batch_done(len(batch), len(self._written))
         return len(batch)
+
+    async def _publish(self, index: str) -> None:
+        """Make the written documents searchable, then publish the position they reach."""
+        position, self._unpublished = self._unpublished, None
+        if position is None:
+            return
+        if self.refresh and self._unrefreshed:
+            await self.search.refresh(index)
+        self._unrefreshed = False
+        self._guard()
+        await publish_progress(
+            self.search,
+            self.prefix,
+            position,
+            index=index,
+            state=self.progress_state,
+            refresh=False,  # progress is read by GET, which is real-time
+        )
+        self._published_at = time.monotonic()
 
     async def _next_batch(self, after: Position) -> Batch:
         """The prefetched batch when it starts at `after` and found events, else a fresh read
@@ -271,7 +301,7 @@ class Projector:
         if self._prefetch is not None:
             self._prefetch[1].cancel()  # read for a checkpoint we no longer trust
             self._prefetch = None
-        self.checkpoint = None
+        self.checkpoint = self._unpublished = None
         if self.pinned is None:
             self.index = None
 
@@ -301,7 +331,8 @@ class Projector:
             self._written.update(doc_id for doc_id, _ in chunk if doc_id not in rejected)
 
     async def _commit(self, position: Position) -> None:
-        """Park rejected documents, clear fixed ones, then publish the checkpoint."""
+        """Park rejected documents, clear fixed ones, and move on past `position` (published
+        by `_publish`; a crash before that replays from the last published one)."""
         assert self.index is not None
         self._guard()
         if self._rejected:
@@ -315,16 +346,7 @@ class Projector:
         if fixed := self._parked & self._written:
             await dead_letters.resolve(self.engine, self.index, fixed)
             self._parked -= fixed
-        self._guard()
-        await publish_progress(
-            self.search,
-            self.prefix,
-            position,
-            index=self.index,
-            state=self.progress_state,
-            refresh=False,  # progress is read by GET, which is real-time
-        )
-        self.checkpoint = position
+        self.checkpoint = self._unpublished = position
 
     async def _sleep(self, stop: asyncio.Event) -> None:
         waiters = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
