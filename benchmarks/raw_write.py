@@ -3,9 +3,10 @@
 The same statements the command handler runs (read with SQLAlchemy's echo), as raw SQL
 with none of the Python layers: look the idempotency key up; then in one transaction check
 the customer, read the products, insert the order row, its lines (one executemany) and the
-OrderPlaced event (txid = pg_current_xact_id(), RETURNING seq, txid), notify the
-projector, store the idempotent result, commit. Same rows, same event, same token; the
-projector turns these orders into documents like any other.
+OrderPlaced event (txid = pg_current_xact_id(), RETURNING seq, txid; the events table's
+trigger notifies the projector, as for the service), store the idempotent result,
+commit. Same rows, same event, same token; the projector turns these orders into
+documents like any other.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from typing import Any
 import asyncpg
 
 from commands.events import ORDER_PLACED
-from commands.outbox import NOTIFY_CHANNEL
 from positions import Position, encode_token
 
 CENT = Decimal("0.01")
@@ -48,7 +48,6 @@ INSERT_EVENT = (
     "INSERT INTO events (txid, stream_type, stream_id, stream_version, type, data, occurred_at) "
     "VALUES (pg_current_xact_id()::text::bigint, $1, $2, $3, $4, $5, $6) RETURNING seq, txid"
 )
-NOTIFY = f"SELECT pg_notify('{NOTIFY_CHANNEL}', '')"
 STORE_KEY = (
     "INSERT INTO idempotency_keys (key, command, result, created_at) VALUES ($1, $2, $3, $4)"
 )
@@ -121,7 +120,6 @@ async def _write(conn: asyncpg.Connection, order: dict[str, Any], key: str) -> s
     event = await conn.fetchrow(
         INSERT_EVENT, "order", order_id, 1, ORDER_PLACED, json.dumps(payload), now
     )
-    await conn.execute(NOTIFY)
     token = encode_token(Position(int(event["txid"]), int(event["seq"])))
     result = {"id": order_id, "version": 1, "position": token}
     await conn.execute(STORE_KEY, key, "PlaceOrder", json.dumps(result), now)

@@ -21,7 +21,8 @@ METHOD = """\
   idempotencyKey) over HTTP, against the same statements through asyncpg, one transaction
   each: idempotency-key lookup; customer check, products read, order row, lines, the
   OrderPlaced event with `txid = pg_current_xact_id()` and `RETURNING seq, txid`,
-  `pg_notify`, the stored idempotent result, commit (`benchmarks/raw_write.py`).
+  (the NOTIFY comes from the events trigger), the stored idempotent result, commit
+  (`benchmarks/raw_write.py`).
 - **read**: `order(id)` (every field of the order) against the engine's GET of the same
   document through the alias; the faceted search (text, a status filter, `first: 20`, all
   five facets, highlights) against the request body `queries.search_request` builds for
