@@ -23,6 +23,7 @@ class OrderQueries:
         self._client = client
         self._prefix = prefix
         self._alias = names.alias(prefix)
+        self._progress = consistency.ProgressWatch(client, prefix)
 
     async def get_order(self, order_id: str) -> dict[str, Any] | None:
         """The order document, None if unknown (GET through the single-index alias)."""
@@ -45,4 +46,6 @@ class OrderQueries:
 
     async def wait_for(self, token: str, timeout_ms: int) -> Position:
         """Block until the index has caught up with `token` (see consistency.wait_for)."""
-        return await consistency.wait_for(self._client, self._prefix, token, timeout_ms)
+        return await consistency.wait_for(
+            self._client, self._prefix, token, timeout_ms, self._progress
+        )

@@ -38,6 +38,8 @@ async def test_wait_for_times_out_before_and_returns_after_publishing(
     await publish_progress(search, prefix, Position(7, 120))
     assert await queries.wait_for(token, 0) == Position(7, 120)
     await publish_progress(search, prefix, Position(8, 3))  # later transaction, lower seq
+    assert await queries.wait_for(encode_token(Position(8, 3)), 0) == Position(8, 3)
+    # A token the process has seen reached is answered at once, with what it has seen.
     assert await queries.wait_for(token, 0) == Position(8, 3)
 
 
