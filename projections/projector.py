@@ -48,6 +48,7 @@ log = logging.getLogger(__name__)
 NOTIFY_CHANNEL = "orders_events"
 BULK_DOCUMENTS = 1_000  # documents per bulk request; a batch may take several
 REFRESH_INTERVAL = 1.0  # seconds: through a backlog, refresh and publish at most this often
+LIVE_BATCH_INTERVAL = 0.1  # seconds: at most ten small batches (and refreshes) a second
 BACKOFF_BASE = 0.2  # seconds before the first retry of a failed batch
 BACKOFF_CAP = 5.0  # never wait longer than this between retries
 
@@ -232,6 +233,7 @@ class Projector:
     async def _run_once(self, stop: asyncio.Event) -> None:
         if not await self._lead(stop):
             return
+        started = time.monotonic()
         try:
             projected = await self.step()
         except LostLeadership:
@@ -252,6 +254,9 @@ class Projector:
         if not projected:
             self.metrics.idle()
             await self._sleep(stop)
+        elif projected < self.batch_size:
+            # Live writes: let a few commits gather rather than refresh for every one.
+            await _sleep(stop, LIVE_BATCH_INTERVAL - (time.monotonic() - started))
 
     async def _lead(self, stop: asyncio.Event) -> bool:
         """True when this process may project now; otherwise waits a standby interval."""
