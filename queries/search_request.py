@@ -61,6 +61,9 @@ class OrderSearch:
     sort: list[SortSpec] = field(default_factory=list)
     first: int = 20
     after: str | None = None
+    # What the caller will show: the engine computes facets and highlights only if asked.
+    facets: bool = True
+    highlights: bool = True
 
 
 def build_search_body(search: OrderSearch) -> dict[str, Any]:
@@ -76,15 +79,19 @@ def build_search_body(search: OrderSearch) -> dict[str, Any]:
         "size": search.first + 1,  # one extra hit tells whether a next page exists
         "track_total_hits": True,  # exact totalCount, also past 10,000
         "sort": sort_clauses(sort),
-        "aggs": facets.aggregations(groups),
     }
     faceted = [clause for clauses in groups.values() for clause in clauses]
-    if faceted:
-        body["post_filter"] = {"bool": {"filter": faceted}}
+    if search.facets:
+        body["aggs"] = facets.aggregations(groups)
+        if faceted:  # after the aggregations, so each facet ignores its own filter
+            body["post_filter"] = {"bool": {"filter": faceted}}
+    else:  # no aggregations to spare: the same hits, filtered in the query
+        query["bool"]["filter"] = common + faceted
     if text is not None:
         matched = text_query.text_query(text)
         query["bool"]["must"] = [matched]
-        body["highlight"] = text_query.highlight(matched)
+        if search.highlights:
+            body["highlight"] = text_query.highlight(matched)
     body["query"] = query
     if search.after is not None:
         body["search_after"] = decode_cursor(search.after, cursor_fingerprint(sort), len(sort) + 1)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated, TypeAlias
 
 import strawberry
+from strawberry.types.nodes import SelectedField, Selection
 
 from queries.search_request import OrderSearch
 from schema.connection import OrderConnection
@@ -32,6 +34,18 @@ async def catch_up(queries: OrderQueries, consistency: ConsistencyInput | None) 
         return
     with bad_user_input(), consistency_timeout():
         await queries.wait_for(consistency.at_least, consistency.timeout())
+
+
+def selects(selections: Sequence[Selection], *path: str) -> bool:
+    """Whether the query selects the field at `path` (through fragments too)."""
+    name, *rest = path
+    for selection in selections:
+        if not isinstance(selection, SelectedField):  # a fragment: look inside it
+            if selects(selection.selections, *path):
+                return True
+        elif selection.name == name and (not rest or selects(selection.selections, *rest)):
+            return True
+    return False
 
 
 @strawberry.type
@@ -67,6 +81,8 @@ class Query:
             sort=[spec.to_sort() for spec in sort or []],
             first=DEFAULT_FIRST if first is None else first,
             after=after,
+            facets=selects(info.selected_fields, "orders", "facets"),
+            highlights=selects(info.selected_fields, "orders", "edges", "highlights"),
         )
         with bad_user_input():  # the read side refuses a bad cursor or `first` out of 1..100
             page = await queries.search_orders(request)

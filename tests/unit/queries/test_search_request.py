@@ -294,3 +294,18 @@ def test_default_sort_depends_on_text() -> None:
 def test_bad_cursors_are_rejected(cursor: str) -> None:
     with pytest.raises(ValueError):
         build_search_body(OrderSearch(after=cursor))
+
+
+def test_a_page_without_facets_or_highlights_asks_the_engine_for_neither() -> None:
+    statuses = OrderFilter(status=["PAID"], country="PL")
+    full = build_search_body(OrderSearch(text="muller", filter=statuses))
+    lean = build_search_body(
+        OrderSearch(text="muller", filter=statuses, facets=False, highlights=False)
+    )
+    assert {"aggs", "highlight", "post_filter"} <= set(full)
+    assert not {"aggs", "highlight", "post_filter"} & set(lean)
+    # The same hits: the facet filters move from the post_filter into the query.
+    assert lean["query"]["bool"]["filter"] == (
+        full["query"]["bool"]["filter"] + full["post_filter"]["bool"]["filter"]
+    )
+    assert lean["query"]["bool"]["must"] == full["query"]["bool"]["must"]

@@ -60,5 +60,9 @@ async def test_category_filter_reaches_the_search(api: Api) -> None:
     assert data == {"orders": {"totalCount": 0}}
     assert errors == []
     assert api.services.queries.searches == [
-        OrderSearch(filter=OrderFilter(category=["books", "garden"], country="DE"))
+        OrderSearch(
+            filter=OrderFilter(category=["books", "garden"], country="DE"),
+            facets=False,  # only totalCount is selected
+            highlights=False,
+        )
     ]

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from schema_fakes import Api
+from schema_fakes import Api, FakeServices
 
 from commands import messages as m
 from queries.results import OrderPage
@@ -103,6 +103,8 @@ async def test_orders_builds_the_search_request(api: Api) -> None:
             sort=[SortSpec("TOTAL", "ASC"), SortSpec("PLACED_AT", "DESC")],
             first=7,
             after="cur",
+            facets=False,  # the query selects neither facets nor highlights
+            highlights=False,
         )
     ]
 
@@ -113,8 +115,8 @@ async def test_orders_defaults_and_explicit_nulls(api: Api) -> None:
     await api.run("{ orders { totalCount } }")
     await api.run("{ orders(first: null, sort: [{field: TOTAL, direction: null}]) { totalCount } }")
     assert api.services.queries.searches == [
-        OrderSearch(text=None, filter=None, sort=[], first=20, after=None),
-        OrderSearch(text=None, filter=None, sort=[SortSpec("TOTAL", "DESC")], first=20),
+        OrderSearch(sort=[], first=20, after=None, facets=False, highlights=False),
+        OrderSearch(sort=[SortSpec("TOTAL", "DESC")], first=20, facets=False, highlights=False),
     ]
     assert api.services.queries.waits == []
 
@@ -124,3 +126,27 @@ async def test_consistency_waits_before_reading(api: Api) -> None:
     await api.run('{ order(id: "o-1", consistency: {atLeast: "MDo3"}) { id } }')
     await api.run('{ order(id: "o-1", consistency: {atLeast: "MDo3", timeoutMs: null}) { id } }')
     assert api.services.queries.waits == [("MDo3", 2000), ("MDo3", 2000)]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("selection", "facets", "highlights"),
+    [
+        ("totalCount edges { node { id } }", False, False),
+        ("facets { status { value count } }", True, False),
+        ("edges { highlights { field } }", False, True),
+        ("...Page", True, True),
+    ],
+)
+async def test_the_engine_computes_only_the_facets_and_highlights_selected(
+    selection: str, facets: bool, highlights: bool
+) -> None:
+    api = Api(FakeServices())
+    api.services.queries.page = EMPTY_PAGE
+    fragment = (
+        " fragment Page on OrderConnection { facets { country { value } } "
+        "edges { highlights { fragments } } }"
+    )
+    await api.run(f'{{ orders(search: "x") {{ {selection} }} }}' + fragment * ("..." in selection))
+    (request,) = api.services.queries.searches
+    assert (request.facets, request.highlights) == (facets, highlights)
