@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
 
@@ -42,6 +41,8 @@ from commands.model.customer import Customer
 from commands.model.order import Order, wanted_product_ids
 from commands.model.product import Product
 from commands.model.validation import normalise_email
+from commands.repositories.orders import line_rows, order_row
+from commands.repositories.products import product_from_row
 from commands.seed_plan import Step, Story
 from commands.tables import customers, events, order_lines, orders, products
 
@@ -210,14 +211,14 @@ class SeedWriter:
         found: dict[str, Product] = {}
         if product_ids:
             result = await connection.execute(_PRODUCTS, {"ids": sorted(product_ids)})
-            found = {row["id"]: _product(row) for row in result.mappings()}
+            found = {row["id"]: product_from_row(row) for row in result.mappings()}
         return Reads(in_use | (emails & self._registered), present, found)
 
     async def _insert(self, connection: AsyncConnection, played: Played, txid: int) -> None:
         tables: list[tuple[Table, list[dict[str, Any]]]] = [
             (customers, [_customer_row(c) for c in played.customers]),
-            (orders, [_order_row(o) for o in played.orders]),
-            (order_lines, [line for o in played.orders for line in _line_rows(o)]),
+            (orders, [order_row(o) for o in played.orders]),
+            (order_lines, [line for o in played.orders for line in line_rows(o)]),
             (events, [_event_row(e, txid) for e in played.events]),
         ]
         for table, rows in tables:
@@ -249,24 +250,6 @@ def _unchanged(value: Any) -> Any:
     return value
 
 
-def _utc(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)  # SQLite reads naive
-
-
-def _product(row: Any) -> Product:
-    return Product(
-        id=row["id"],
-        version=row["version"],
-        sku=row["sku"],
-        name=row["name"],
-        category=row["category"],
-        price=row["price"],
-        currency=row["currency"],
-        created_at=_utc(row["created_at"]),
-        updated_at=_utc(row["updated_at"]),
-    )
-
-
 def _customer_row(customer: Customer) -> dict[str, Any]:
     return {
         "id": customer.id,
@@ -276,49 +259,6 @@ def _customer_row(customer: Customer) -> dict[str, Any]:
         "created_at": customer.created_at,
         "updated_at": customer.updated_at,
     }
-
-
-def _order_row(order: Order) -> dict[str, Any]:
-    address = order.shipping_address
-    return {
-        "id": order.id,
-        "customer_id": order.customer_id,
-        "status": order.status,
-        "currency": order.currency,
-        "total": order.total,
-        "item_count": order.item_count,
-        "ship_name": address.name,
-        "ship_line1": address.line1,
-        "ship_line2": address.line2,
-        "ship_city": address.city,
-        "ship_postal_code": address.postal_code,
-        "ship_country": address.country,
-        "payment_amount": order.payment_amount,
-        "paid_at": order.paid_at,
-        "carrier": order.carrier,
-        "tracking_number": order.tracking_number,
-        "shipped_at": order.shipped_at,
-        "delivered_at": order.delivered_at,
-        "cancel_reason": order.cancel_reason,
-        "cancelled_at": order.cancelled_at,
-        "version": order.version,
-        "placed_at": order.placed_at,
-        "updated_at": order.updated_at,
-    }
-
-
-def _line_rows(order: Order) -> list[dict[str, Any]]:
-    return [
-        {
-            "order_id": order.id,
-            "line_no": line.line_no,
-            "product_id": line.product_id,
-            "quantity": line.quantity,
-            "unit_price": line.unit_price,
-            "line_total": line.line_total,
-        }
-        for line in order.lines
-    ]
 
 
 def _event_row(event: Event, txid: int) -> dict[str, Any]:

@@ -52,27 +52,32 @@ class OrderRepository:
         """Write the order row; a new order's lines go in with one executemany."""
         if not order.events:
             return
-        row = _row(order)
+        row = order_row(order)
         if not order.is_new:
             await write_row(self._connection, orders, order, {k: row[k] for k in _MUTABLE})
             return
         del row["id"]
         await write_row(self._connection, orders, order, row)
-        lines = [
-            {
-                "order_id": order.id,
-                "line_no": line.line_no,
-                "product_id": line.product_id,
-                "quantity": line.quantity,
-                "unit_price": line.unit_price,
-                "line_total": line.line_total,
-            }
-            for line in order.lines
-        ]
-        await self._connection.execute(_INSERT_LINES, lines)
+        await self._connection.execute(_INSERT_LINES, line_rows(order))
 
 
-def _row(order: Order) -> dict[str, Any]:
+def line_rows(order: Order) -> list[dict[str, Any]]:
+    """The `order_lines` rows of an order (written once, at placement)."""
+    return [
+        {
+            "order_id": order.id,
+            "line_no": line.line_no,
+            "product_id": line.product_id,
+            "quantity": line.quantity,
+            "unit_price": line.unit_price,
+            "line_total": line.line_total,
+        }
+        for line in order.lines
+    ]
+
+
+def order_row(order: Order) -> dict[str, Any]:
+    """The `orders` row of an order, every column."""
     address = order.shipping_address
     return {
         "id": order.id,

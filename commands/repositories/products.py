@@ -28,14 +28,14 @@ class ProductRepository:
         row = (await self._connection.execute(_BY_ID, {"id": product_id})).mappings().first()
         if row is None:
             not_found("product", product_id, "id")
-        return _product(row)
+        return product_from_row(row)
 
     async def find_many(self, product_ids: Collection[str]) -> dict[str, Product]:
         """The existing products among `product_ids`, by id, in one query (not locked)."""
         if not product_ids:
             return {}
         result = await self._connection.execute(_BY_IDS, {"ids": list(product_ids)})
-        return {row["id"]: _product(row) for row in result.mappings()}
+        return {row["id"]: product_from_row(row) for row in result.mappings()}
 
     async def sku_in_use(self, sku: str) -> bool:
         return bool(await self._connection.scalar(_SKU_EXISTS, {"sku": sku.strip()}))
@@ -61,7 +61,8 @@ class ProductRepository:
             raise
 
 
-def _product(row: RowMapping) -> Product:
+def product_from_row(row: RowMapping) -> Product:
+    """The aggregate from its `products` row."""
     return Product(
         id=row["id"],
         version=row["version"],
