@@ -9,10 +9,10 @@ from typing import Any, ClassVar
 from commands import events
 from commands.messages import DUPLICATE
 from commands.model.aggregate import Aggregate
-from commands.model.validation import Problems, check_version
+from commands.model.validation import LIMITS, Problems, check_version
 from commands.tables import STREAM_CUSTOMER
 
-NAME_MAX = 200
+NAME_MAX = LIMITS["name"]
 
 
 @dataclass(kw_only=True, eq=False)

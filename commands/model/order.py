@@ -19,13 +19,15 @@ from commands import events
 from commands.messages import INVALID_STATE, NOT_FOUND, Address, OrderLineRequest
 from commands.model.aggregate import Aggregate
 from commands.model.product import Product
-from commands.model.validation import MAX_MONEY, Problems, check_version, money_text
+from commands.model.validation import LIMITS, MAX_MONEY, Problems, check_version, money_text
 from commands.tables import STREAM_ORDER
 
 PLACED, PAID, SHIPPED, DELIVERED, CANCELLED = "PLACED", "PAID", "SHIPPED", "DELIVERED", "CANCELLED"
 MAX_LINES = 100
 MAX_QUANTITY = 1000
-CARRIER_MAX, TRACKING_MAX, REASON_MAX = 100, 100, 500
+CARRIER_MAX = LIMITS["carrier"]
+TRACKING_MAX = LIMITS["trackingNumber"]
+REASON_MAX = LIMITS["reason"]
 
 
 @dataclass(frozen=True)
@@ -141,7 +143,7 @@ class Order(Aggregate):
         problems = Problems()
         self._require_status(problems, "ship", PAID)
         carrier = problems.text(carrier, ("carrier",), CARRIER_MAX)
-        tracking_number = problems.text(tracking_number, ("trackingNumber",), TRACKING_MAX)
+        tracking_number = problems.code(tracking_number, ("trackingNumber",), TRACKING_MAX)
         problems.raise_if_any()
         self.status, self.carrier, self.tracking_number = SHIPPED, carrier, tracking_number
         self.shipped_at = now

@@ -10,10 +10,10 @@ from typing import Any, ClassVar
 from commands import events
 from commands.messages import DUPLICATE
 from commands.model.aggregate import Aggregate
-from commands.model.validation import Problems, check_version, money_text
+from commands.model.validation import LIMITS, Problems, check_version, money_text
 from commands.tables import STREAM_PRODUCT
 
-SKU_MAX, NAME_MAX, CATEGORY_MAX = 64, 200, 100
+SKU_MAX, NAME_MAX, CATEGORY_MAX = LIMITS["sku"], LIMITS["name"], LIMITS["category"]
 
 
 @dataclass(kw_only=True, eq=False)
@@ -43,7 +43,7 @@ class Product(Aggregate):
     ) -> Product:
         """A new product; `sku_taken` says whether another product already has the SKU."""
         problems = Problems()
-        sku = problems.text(sku, ("sku",), SKU_MAX)
+        sku = problems.code(sku, ("sku",), SKU_MAX)
         if sku_taken:
             problems.add(DUPLICATE, f"SKU {sku} already exists", ("sku",))
         name = problems.text(name, ("name",), NAME_MAX)
