@@ -26,6 +26,7 @@ from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 import bootstrap
+import playground
 from http_metrics import HttpMetrics, MetricsMiddleware, ProjectorCollector, metrics_endpoint
 from logging_setup import configure_logging
 from positions import encode_token
@@ -60,6 +61,10 @@ class OrdersGraphQL(GraphQL[Context, None]):
             return orjson.dumps(data).decode()
         except orjson.JSONEncodeError:  # e.g. a lone surrogate echoed back: json escapes it
             return super().encode_json(data)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        # Our GraphiQL page: vendored files served here, none from a CDN (playground/).
+        return playground.page(request)
 
 
 def create_app(
@@ -100,6 +105,7 @@ def create_app(
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
+        playground.route(),
         Route("/health", health, methods=["GET"]),
         Route("/ready", ready, methods=["GET"]),
     ]
