@@ -25,12 +25,24 @@ import base64
 import binascii
 import hashlib
 import json
+import math
+import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal, NoReturn
 
 from queries.errors import InvalidQuery
 
 SortValue = str | int | float | None
+# What the engine returns per sort field, and so what a cursor may carry back: a date's
+# epoch milliseconds (a long), a number (score, total), the id tiebreaker (a keyword).
+SortKind = Literal["date", "number", "keyword"]
+
+# A real cursor is well under 200 characters (fingerprint, a few numbers, a 36-character id).
+MAX_CURSOR_LENGTH = 512
+MAX_KEYWORD_LENGTH = 100
+_LONG = 2**63
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
+_REFUSED = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def sort_fingerprint(sort_key: str) -> str:
@@ -43,22 +55,46 @@ def encode_cursor(fingerprint: str, values: Sequence[SortValue]) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, fingerprint: str, length: int) -> list[SortValue]:
-    """The sort values in `cursor`; ValueError if it is garbage or from another sort."""
+def decode_cursor(cursor: str, fingerprint: str, kinds: Sequence[SortKind]) -> list[SortValue]:
+    """The sort values in `cursor`, one of each kind in `kinds`; InvalidQuery if it is
+    garbage, from another sort, or forged or stale (a value the engine would not take)."""
+    if len(cursor) > MAX_CURSOR_LENGTH or not _BASE64URL.fullmatch(cursor):
+        _invalid()
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        data: Any = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
+        text = base64.urlsafe_b64decode(padded.encode()).decode()
+        data: Any = json.loads(text, parse_constant=_no_constant)
     except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise InvalidQuery("invalid cursor") from None
+        _invalid()
     if not isinstance(data, dict) or not isinstance(data.get("v"), list):
-        raise InvalidQuery("invalid cursor")
+        _invalid()
     if data.get("s") != fingerprint:
         raise InvalidQuery("cursor belongs to a different sort order")
     values = data["v"]
-    if len(values) != length or not all(_is_sort_value(v) for v in values):
-        raise InvalidQuery("invalid cursor")
+    if len(values) != len(kinds) or not all(map(_fits, values, kinds)):
+        _invalid()
     return list(values)
 
 
-def _is_sort_value(value: Any) -> bool:
-    return value is None or (isinstance(value, str | int | float) and not isinstance(value, bool))
+def _fits(value: Any, kind: SortKind) -> bool:
+    if isinstance(value, bool):
+        return False
+    if kind == "date":
+        return isinstance(value, int) and -_LONG <= value < _LONG
+    if kind == "number":
+        if isinstance(value, int):
+            return -_LONG <= value < _LONG
+        return isinstance(value, float) and math.isfinite(value)
+    return (
+        isinstance(value, str)
+        and len(value) <= MAX_KEYWORD_LENGTH
+        and _REFUSED.search(value) is None
+    )
+
+
+def _no_constant(name: str) -> NoReturn:
+    raise ValueError(f"{name} is not a sort value")  # NaN, Infinity: JSON has no such numbers
+
+
+def _invalid() -> NoReturn:
+    raise InvalidQuery("invalid cursor")

@@ -11,14 +11,15 @@ only). What a cursor guarantees while orders keep arriving is in `queries.cursor
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
 from queries import facets, text_query
-from queries.cursors import decode_cursor, sort_fingerprint
+from queries.cursors import SortKind, decode_cursor, sort_fingerprint
 from queries.errors import InvalidQuery
+from queries.text_query import clean_input
 
 SortField = Literal["RELEVANCE", "PLACED_AT", "UPDATED_AT", "TOTAL"]
 Direction = Literal["ASC", "DESC"]
@@ -31,7 +32,19 @@ SORT_FIELDS: dict[str, str] = {
     "UPDATED_AT": "updatedAt",
     "TOTAL": "total",
 }
+SORT_KINDS: dict[str, SortKind] = {
+    "RELEVANCE": "number",
+    "PLACED_AT": "date",
+    "UPDATED_AT": "date",
+    "TOTAL": "number",
+}
 TIEBREAKER = "id"
+MAX_SORTS = len(SORT_FIELDS)  # one entry per field
+# Filter strings and lists, at most as long as any stored value they could equal
+# (the write side's limits) or as the statuses and categories a client could mean.
+FILTER_LIMITS = {"customer_id": 36, "product_id": 36, "sku": 64, "country": 2}
+CATEGORY_MAX = 100
+MAX_FILTER_VALUES = 50
 
 
 @dataclass(frozen=True)
@@ -94,12 +107,15 @@ def build_search_body(search: OrderSearch) -> dict[str, Any]:
             body["highlight"] = text_query.highlight(matched)
     body["query"] = query
     if search.after is not None:
-        body["search_after"] = decode_cursor(search.after, cursor_fingerprint(sort), len(sort) + 1)
+        kinds: list[SortKind] = [*(SORT_KINDS[spec.field] for spec in sort), "keyword"]
+        body["search_after"] = decode_cursor(search.after, cursor_fingerprint(sort), kinds)
     return body
 
 
 def effective_sort(search: OrderSearch) -> list[SortSpec]:
     """The requested sort without repeats, or the default: relevance with text, else newest."""
+    if len(search.sort) > MAX_SORTS:
+        raise InvalidQuery(f"sort takes at most {MAX_SORTS} entries, one per field")
     specs: list[SortSpec] = []
     for spec in search.sort:
         if spec.field not in SORT_FIELDS:
@@ -135,7 +151,7 @@ def filter_groups(order_filter: OrderFilter | None) -> dict[str, list[dict[str, 
     groups: dict[str, list[dict[str, Any]]] = {COMMON: [], **{n: [] for n in facets.FACET_NAMES}}
     if order_filter is None:
         return groups
-    f = order_filter
+    f = checked_filter(order_filter)
     if f.status:
         unknown = sorted(set(f.status) - STATUSES)
         if unknown:
@@ -155,6 +171,27 @@ def filter_groups(order_filter: OrderFilter | None) -> dict[str, list[dict[str, 
     groups["placedMonth"] += _range_clause("placedAt", _iso(f.placed_from), _iso(f.placed_to))
     groups["totalRange"] += _range_clause("total", _amount(f.total_min), _amount(f.total_max))
     return groups
+
+
+def checked_filter(order_filter: OrderFilter) -> OrderFilter:
+    """The filter with its strings trimmed and in NFC; InvalidQuery for strings or lists
+    that are too long or hold refused characters (see `text_query.clean_input`)."""
+    f = order_filter
+    changes: dict[str, Any] = {}
+    for name, limit in FILTER_LIMITS.items():
+        if (value := getattr(f, name)) is not None:
+            changes[name] = clean_input(value, _camel(name), limit)
+    for name, values in (("status", f.status), ("category", f.category)):
+        if values is not None and len(values) > MAX_FILTER_VALUES:
+            raise InvalidQuery(f"{name} takes at most {MAX_FILTER_VALUES} values")
+    if f.category is not None:
+        changes["category"] = [clean_input(c, "category", CATEGORY_MAX) for c in f.category]
+    return replace(f, **changes)
+
+
+def _camel(name: str) -> str:
+    head, _, tail = name.partition("_")
+    return head + tail.title()
 
 
 def build_filters(order_filter: OrderFilter | None) -> list[dict[str, Any]]:

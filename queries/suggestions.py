@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from queries.errors import InvalidQuery
+from queries.text_query import clean_input
 
 MAX_SUGGESTIONS = 50
 MAX_PREFIX_LENGTH = 100
@@ -84,9 +85,7 @@ def normalise_prefix(prefix: str, first: int) -> str | None:
     """The trimmed prefix, None when it has nothing to match; InvalidQuery when out of bounds."""
     if not 1 <= first <= MAX_SUGGESTIONS:
         raise InvalidQuery(f"first must be between 1 and {MAX_SUGGESTIONS}")
-    text = " ".join(prefix.split())
-    if len(text) > MAX_PREFIX_LENGTH:
-        raise InvalidQuery(f"prefix is longer than {MAX_PREFIX_LENGTH} characters")
+    text = " ".join(clean_input(prefix, "prefix", MAX_PREFIX_LENGTH).split())
     return text if _WORDS.search(fold(text)) else None
 
 

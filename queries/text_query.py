@@ -18,11 +18,19 @@ syntax (no `query_string`, no `simple_query_string`, no wildcards, no regexps).
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import Any
 
 from queries.errors import InvalidQuery
 
 MAX_TEXT_LENGTH = 200
+# What no stored text holds (the write side refuses the same classes, see
+# commands.model.validation; the read side may not import it): C0 controls, DEL, C1, line
+# and paragraph separators, lone surrogates, bidirectional controls and direction marks.
+REFUSED = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]"
+)
 MAX_WORDS = 10
 EXACT_BOOST = 10_000.0
 KEY_BOOST = 5_000.0
@@ -109,14 +117,27 @@ HIGHLIGHT_FIELDS = (
 )
 
 
+def clean_input(value: str, what: str, max_length: int) -> str:
+    """`value` trimmed and in NFC; InvalidQuery when longer than `max_length` (checked first,
+    so a megabyte costs one copy) or holding a REFUSED character anywhere but at the edges."""
+    text = value.strip()
+    if len(text) > max_length:
+        raise InvalidQuery(f"{what} is longer than {max_length} characters")
+    if (found := REFUSED.search(text)) is not None:
+        raise InvalidQuery(
+            f"{what} must not contain control characters, lone surrogates or direction "
+            f"controls; found U+{ord(found.group()):04X}"
+        )
+    return unicodedata.normalize("NFC", text)
+
+
 def normalise_text(text: str | None) -> str | None:
-    """Trimmed search text, None when blank; InvalidQuery when absurdly long."""
+    """Trimmed search text, None when blank; InvalidQuery when too long or holding
+    refused characters (see `clean_input`)."""
     if text is None or not text.strip():
         return None
-    text = " ".join(text.split())
-    if len(text) > MAX_TEXT_LENGTH:
-        raise InvalidQuery(f"search text is longer than {MAX_TEXT_LENGTH} characters")
-    return text
+    text = " ".join(clean_input(text, "search text", MAX_TEXT_LENGTH).split())
+    return text or None
 
 
 def words_of(text: str) -> list[str]:
