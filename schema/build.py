@@ -2,20 +2,37 @@
 
 from __future__ import annotations
 
-import strawberry
-from strawberry.schema.config import StrawberryConfig
+from typing import Any
 
-from schema.document_gate import DocumentCache, DocumentGate, Limits
+import strawberry
+from strawberry.schema.config import BatchingConfig, StrawberryConfig
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from queries.search_request import MAX_PAGE_SIZE
+from queries.suggestions import MAX_SUGGESTIONS
+from schema.document_gate import DocumentCache, DocumentGate
+from schema.document_limits import Limits, PageSize
 from schema.errors import MaskUnexpectedErrors
 from schema.mutations import Mutation
-from schema.queries import Query
+from schema.queries import DEFAULT_FIRST, DEFAULT_SUGGESTIONS, Query
 from schema.scalars import SCALARS
 from schema.subscriptions import Subscription
 
-MAX_DEPTH = 10
-MAX_ALIASES = 30
-MAX_TOKENS = 5_000
 QUERY_CACHE_BYTES = 64 * 1024 * 1024
+# The fields whose `first` multiplies the cost of their selections (schema/queries.py).
+PAGE_SIZES = {
+    "orders": PageSize(default=DEFAULT_FIRST, largest=MAX_PAGE_SIZE),
+    "orderSuggestions": PageSize(default=DEFAULT_SUGGESTIONS, largest=MAX_SUGGESTIONS),
+}
+LIMITS = Limits(page_sizes=PAGE_SIZES)
+
+
+class QuietExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """Leaves "Did you mean ...?" out of the errors of variable values (production)."""
+
+    @classmethod
+    def build(cls, *args: Any, **kwargs: Any) -> Any:
+        return super().build(*args, **{**kwargs, "hide_suggestions": True})
 
 
 def build_schema(
@@ -23,18 +40,26 @@ def build_schema(
     query_cache_bytes: int = QUERY_CACHE_BYTES,
     *,
     cache: DocumentCache | None = None,
+    limits: Limits = LIMITS,
+    production: bool = False,
+    max_batch: int = 0,
 ) -> strawberry.Schema:
     """The service's schema. Its document cache holds at most `query_cache_size` distinct
     queries and about `query_cache_bytes` of parsed documents (0 entries: no cache); pass
-    `cache` to keep a handle on it (hit counts)."""
+    `cache` to keep a handle on it (hit counts). `production`: no introspection and no
+    suggestions in errors; `max_batch` > 0 accepts a JSON array of that many operations."""
     shared = DocumentCache(query_cache_size, query_cache_bytes) if cache is None else cache
-    limits = Limits(max_tokens=MAX_TOKENS, max_depth=MAX_DEPTH, max_aliases=MAX_ALIASES)
+    batching = BatchingConfig(max_operations=max_batch) if max_batch > 0 else None
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         # Factories, not instances: Strawberry builds a fresh extension per request; the
         # cache they share lives as long as the schema.
-        extensions=[lambda: DocumentGate(shared, limits), MaskUnexpectedErrors],
-        config=StrawberryConfig(scalar_map=SCALARS),
+        extensions=[
+            lambda: DocumentGate(shared, limits, production),
+            MaskUnexpectedErrors,
+        ],
+        config=StrawberryConfig(scalar_map=SCALARS, batching_config=batching),
+        execution_context_class=QuietExecutionContext if production else None,
     )

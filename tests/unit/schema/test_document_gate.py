@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from graphql import parse
+from schema_documents import fragment_bomb, spread_chain
 from schema_fakes import Api, FakeServices
 
-from schema.build import build_schema
+from schema.build import LIMITS, build_schema
 from schema.context import Context
-from schema.document_gate import Checked, DocumentCache, Limits, limit_errors, measure
+from schema.document_gate import Checked, DocumentCache
 
 ORDER = '{ order(id: "o-1") { id status customer { name } } }'
-
-
-def fragment_bomb(levels: int) -> str:
-    """Each fragment spreads the next one twice: 2**levels fields once expanded."""
-    fragments = [
-        f"fragment F{i} on Order {{ a{i}: id ...F{i + 1} ...F{i + 1} }}" for i in range(levels)
-    ]
-    fragments.append(f"fragment F{levels} on Order {{ id }}")
-    return '{ order(id: "x") { ...F0 } } ' + " ".join(fragments)
-
-
-def spread_chain(length: int) -> str:
-    fragments = [f"fragment C{i} on Order {{ ...C{i + 1} }}" for i in range(length)]
-    fragments.append(f"fragment C{length} on Order {{ id }}")
-    return '{ order(id: "x") { ...C0 } } ' + " ".join(fragments)
 
 
 async def run(api: Api, query: str) -> list[dict[str, object]]:
@@ -53,37 +41,27 @@ async def test_a_cached_invalid_query_keeps_failing_with_its_code() -> None:
 
 
 @pytest.mark.anyio
-async def test_a_fragment_bomb_is_refused_without_expanding_it() -> None:
-    # Expanded, 300 levels would be 2**300 fields: only a linear count can answer at all.
+@pytest.mark.parametrize(
+    ("query", "limit"),
+    [(fragment_bomb(300), "QUERY_MAX_SPREADS"), (spread_chain(300), "QUERY_MAX_FRAGMENT_NESTING")],
+)
+async def test_a_fragment_bomb_and_a_long_spread_chain_are_refused_with_a_code(
+    query: str, limit: str
+) -> None:
+    # Expanded, the bomb would be 2**300 fields, and validation would follow 300 spreads
+    # deep: the limits are measured first, in linear time, and stop both.
     api = Api(FakeServices())
-    errors = await run(api, fragment_bomb(300))
+    errors = await run(api, query)
     assert errors
-    assert all(error["extensions"] == {"code": "GRAPHQL_VALIDATION_FAILED"} for error in errors)
-    assert any("aliases found" in str(error["message"]) for error in errors)
+    assert all(e["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED" for e in errors)  # type: ignore[index]
+    assert limit in [e["extensions"]["limit"] for e in errors]  # type: ignore[index]
 
 
-def test_aliases_and_depth_count_every_spread_of_a_fragment() -> None:
-    (found,) = measure(parse(fragment_bomb(10))).values()
-    assert found.aliases == 2**10 - 1  # a0 once, a1 twice, ... a9 512 times
-    assert found.depth == 1
-    (chain,) = measure(parse(spread_chain(300))).values()
-    assert chain.depth == 1  # spreads add no depth, only fields with selections do
-
-
-def test_depth_counts_fields_with_selections_and_skips_introspection() -> None:
-    nested = "{ a { b { c { d } } } __schema { types { fields { name } } } }"
-    (found,) = measure(parse(nested)).values()
-    assert found.depth == 3
-    limits = Limits(max_depth=2)
-    (error,) = limit_errors(parse(nested), limits)
-    assert error.message == "'anonymous' exceeds maximum operation depth of 2"
-
-
-def test_a_cycle_of_fragments_ends_the_walk() -> None:
-    cyclic = "{ order { ...A } } fragment A on O { b: id ...B } fragment B on O { ...A }"
-    assert {name: (m.depth, m.aliases) for name, m in measure(parse(cyclic)).items()} == {
-        "anonymous": (1, 1)
-    }
+@pytest.mark.anyio
+async def test_a_chain_of_3000_spreads_is_refused_by_the_token_limit_first() -> None:
+    (error,) = await run(Api(FakeServices()), spread_chain(3_000))
+    assert error["extensions"] == {"code": "GRAPHQL_PARSE_FAILED"}
+    assert "more than 5000 tokens" in str(error["message"])
 
 
 def test_the_cache_is_bounded_in_bytes_and_entries() -> None:
@@ -98,3 +76,57 @@ def test_the_cache_is_bounded_in_bytes_and_entries() -> None:
     for index in range(20):
         small.put(str(index), Checked(document, (), 999))
     assert small.bytes <= 8_000 and len(small) == 8
+
+
+@pytest.mark.anyio
+async def test_a_3000_spread_chain_is_measured_without_recursion_when_tokens_allow() -> None:
+    api = Api(FakeServices())
+    api.schema = build_schema(16, limits=replace(LIMITS, max_tokens=50_000))
+    errors = await run(api, spread_chain(3_000))
+    assert [e["extensions"] for e in errors] == [
+        {"code": "GRAPHQL_VALIDATION_FAILED", "limit": "QUERY_MAX_SPREADS"},
+        {"code": "GRAPHQL_VALIDATION_FAILED", "limit": "QUERY_MAX_FRAGMENT_NESTING"},
+    ]
+
+
+@pytest.mark.anyio
+async def test_many_merged_fields_of_one_name_stop_validation_with_a_clear_message() -> None:
+    merged = '{ order(id: "x") { ' + "customer { id } " * 1200 + "} }"
+    (error,) = await run(Api(FakeServices()), merged)
+    assert error["extensions"] == {"code": "GRAPHQL_VALIDATION_FAILED"}
+    assert str(error["message"]).startswith("Validation aborted: the document merges too many")
+
+
+TYPO = '{ ordr(id: "x") { id } }'
+INTROSPECTION = "{ __schema { queryType { name } } }"
+BAD_STATUS = "query($f: OrderFilter) { orders(filter: $f) { totalCount } }"
+
+
+@pytest.mark.anyio
+async def test_development_suggests_fields_and_allows_introspection() -> None:
+    api = Api(FakeServices())
+    (typo,) = await run(api, TYPO)
+    assert "Did you mean 'order'" in str(typo["message"])
+    _, errors = await api.run(BAD_STATUS, f={"status": ["PLACD"]})
+    assert "Did you mean" in str(errors[0]["message"])
+    data, errors = await api.run(INTROSPECTION)
+    assert errors == [] and data == {"__schema": {"queryType": {"name": "Query"}}}
+
+
+@pytest.mark.anyio
+async def test_production_refuses_introspection_and_suggests_nothing() -> None:
+    api = Api(FakeServices())
+    api.schema = build_schema(16, production=True)
+    (typo,) = await run(api, TYPO)
+    assert typo["message"] == "Cannot query field 'ordr' on type 'Query'."
+    _, errors = await api.run(BAD_STATUS, f={"status": ["PLACD"]})
+    assert errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "PLACD" in str(errors[0]["message"]) and "Did you mean" not in str(errors[0]["message"])
+    for _ in range(2):  # the cached verdict too
+        refused = (await api.run(INTROSPECTION))[1]
+        assert refused and all(
+            e["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED" for e in refused
+        )
+        assert "introspection has been disabled" in str(refused[0]["message"])
+    data, errors = await api.run('{ __typename order(id: "x") { id } }')
+    assert errors == [] and data == {"__typename": "Query", "order": None}

@@ -142,7 +142,10 @@ async def test_too_many_aliases_are_refused_before_running(api: Api) -> None:
     query = "{ " + " ".join(f"a{i}: orders {{ totalCount }}" for i in range(31)) + " }"
     data, errors = await api.run(query)
     assert data is None
-    assert errors[0]["extensions"] == {"code": "GRAPHQL_VALIDATION_FAILED"}
+    assert errors[0]["extensions"] == {
+        "code": "GRAPHQL_VALIDATION_FAILED",
+        "limit": "QUERY_MAX_ALIASES",
+    }
     assert api.services.queries.searches == []
 
 
