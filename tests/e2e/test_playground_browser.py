@@ -2,14 +2,15 @@
 
 Debian's Chromium (`/usr/bin/chromium`, or ORDERS_CHROMIUM) driven by Playwright; Playwright's
 own browser download is not used. Without the binary the test skips, unless
-ORDERS_REQUIRE_BROWSER=1 (as in CI), where it fails. The screenshot goes to
-`.artifacts/playground-browser.png` (git-ignored).
+ORDERS_REQUIRE_BROWSER=1 (as in CI), where it fails. Each test saves a screenshot as
+`.artifacts/<test name>.png` (git-ignored).
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,12 +18,19 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from playwright.sync_api import BrowserContext, Page, Route, WebSocketRoute, expect, sync_playwright
+from playwright.sync_api import (
+    BrowserContext,
+    Page,
+    Route,
+    WebSocketRoute,
+    expect,
+    sync_playwright,
+)
 
 pytestmark = [pytest.mark.search]
 
 ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOT = ROOT / ".artifacts" / "playground-browser.png"
+ARTIFACTS = ROOT / ".artifacts"  # screenshots, one per test, git-ignored
 CHROMIUM = Path(os.environ.get("ORDERS_CHROMIUM", "/usr/bin/chromium"))
 # Without the background-networking flags Chromium calls Google's hosts at start.
 FLAGS = [
@@ -56,6 +64,9 @@ FIND_ORDERS = """query FindKowalski {
     edges { node { id customer { name } } }
   }
 }"""
+WATCH_ORDERS = """subscription WatchOrders {
+  ordersChanged(after: "%s") { order { id customer { name } } }
+}"""
 # Reports every Content-Security-Policy violation, so a blocked script or style fails the test.
 WATCH_CSP = """
 window.__cspViolations = [];
@@ -64,6 +75,8 @@ document.addEventListener("securitypolicyviolation", (event) => {
 });
 """
 CUSTOMERS = [("Marta Kowalski", "marta@example.com"), ("Jonas Berg", "jonas@example.org")]
+KETTLE = {"sku": "KTL-100", "name": "Steel Kettle", "category": "kitchen", "price": "39.90"}
+SCARF = {"sku": "SCF-7", "name": "Wool Scarf", "category": "apparel", "price": "24.50"}
 ADDRESS = {"line1": "ul. Długa 5", "city": "Gdańsk", "postalCode": "80-831", "country": "PL"}
 QUERY_EDITOR = ".graphiql-query-editor .CodeMirror"
 HEADERS_EDITOR = ".graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror"
@@ -98,8 +111,7 @@ def mutate(api: httpx.Client, query: str, **fields: Any) -> dict[str, Any]:
 
 def seed(api: httpx.Client) -> tuple[str, str]:
     """Two customers with an order each: Marta Kowalski's order id, and the last position."""
-    product = {"sku": "KTL-100", "name": "Steel Kettle", "category": "kitchen", "price": "39.90"}
-    kettle = mutate(api, ADD_PRODUCT, **product, currency="EUR")["productId"]
+    kettle = mutate(api, ADD_PRODUCT, currency="EUR", **KETTLE)["productId"]
     placed = []
     for name, email in CUSTOMERS:
         customer = mutate(api, REGISTER_CUSTOMER, name=name, email=email)["customerId"]
@@ -117,6 +129,7 @@ class Loopback:
     netloc: str
     blocked: list[str] = field(default_factory=list)
     sent: list[tuple[str, str | None]] = field(default_factory=list)  # operation, token
+    sockets: list[str] = field(default_factory=list)
 
     def install(self, context: BrowserContext) -> None:
         context.route("**/*", self.http)
@@ -138,6 +151,7 @@ class Loopback:
             self.blocked.append(ws.url)
             ws.close()
             return
+        self.sockets.append(ws.url)
         ws.connect_to_server()
 
 
@@ -148,31 +162,44 @@ def paste(page: Page, editor: str, text: str) -> None:
     page.keyboard.insert_text(text)
 
 
-def run_in_graphiql(page: Page, query: str, authorization: str | None) -> dict[str, Any]:
-    """Set the token header (if any) and the query, run it, and read the result pane."""
-    expect(page.locator(QUERY_EDITOR)).to_be_visible(timeout=WAIT_MS)
-    if authorization is not None:
-        paste(page, HEADERS_EDITOR, json.dumps({"Authorization": authorization}))
-    paste(page, QUERY_EDITOR, query)
-    # GraphiQL reads the operation name from the text a moment after each edit.
-    page.wait_for_function(
-        "(editor) => document.querySelector(editor).CodeMirror.operationName === 'FindKowalski'",
-        arg=QUERY_EDITOR,
-        timeout=WAIT_MS,
-    )
-    page.get_by_label("Execute query (Ctrl-Enter)").click()
-    expect(page.locator(".graphiql-response")).to_contain_text("totalCount", timeout=WAIT_MS)
-    result: dict[str, Any] = json.loads(
-        page.evaluate(f"document.querySelector({RESPONSE!r}).CodeMirror.getValue()")
-    )
-    return result
+@dataclass
+class GraphiQLPage:
+    """The playground as a user drives it: headers, query, run, result pane."""
+
+    page: Page
+    loopback: Loopback
+
+    def set_token(self, authorization: str | None) -> None:
+        if authorization is not None:  # as the README says: {"Authorization": "Bearer ..."}
+            paste(self.page, HEADERS_EDITOR, json.dumps({"Authorization": authorization}))
+
+    def run(self, document: str, operation: str) -> None:
+        paste(self.page, QUERY_EDITOR, document)
+        # GraphiQL reads the operation name from the text a moment after each edit.
+        self.page.wait_for_function(
+            "([editor, name]) => document.querySelector(editor).CodeMirror.operationName === name",
+            arg=[QUERY_EDITOR, operation],
+            timeout=WAIT_MS,
+        )
+        self.page.get_by_label("Execute query (Ctrl-Enter)").click()
+
+    def shows(self, text: str) -> None:
+        expect(self.page.locator(".graphiql-response")).to_contain_text(text, timeout=WAIT_MS)
+
+    def result(self) -> Any:
+        return json.loads(
+            self.page.evaluate(f"document.querySelector({RESPONSE!r}).CodeMirror.getValue()")
+        )
+
+    def csp_violations(self) -> Any:
+        return self.page.evaluate("window.__cspViolations")
 
 
-def test_graphiql_searches_orders_with_no_network_beyond_loopback(
-    api: httpx.Client, chromium: Path, tmp_path: Path
-) -> None:
-    order_id, position = seed(api)
-    authorization = api.headers.get("authorization")
+@pytest.fixture
+def graphiql(
+    chromium: Path, api: httpx.Client, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[GraphiQLPage]:
+    """`/graphql` open in a fresh headless Chromium that reaches nothing but the API server."""
     loopback = Loopback(netloc=api.base_url.netloc.decode())
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
@@ -183,17 +210,25 @@ def test_graphiql_searches_orders_with_no_network_beyond_loopback(
             page = context.new_page()
             page.add_init_script(WATCH_CSP)
             page.goto(str(api.base_url.join("/graphql")))
-            try:
-                result = run_in_graphiql(page, FIND_ORDERS % position, authorization)
-                expect(page.locator(".graphiql-response")).to_contain_text("Marta Kowalski")
-            finally:  # also of a failure, to see what the page showed
-                SCREENSHOT.parent.mkdir(exist_ok=True)
-                page.screenshot(path=str(SCREENSHOT))
-            violations = page.evaluate("window.__cspViolations")
+            yield GraphiQLPage(page, loopback)
+            # Also after a failure: what the page showed.
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"))
         finally:
             context.close()
 
-    assert result == {
+
+def test_graphiql_searches_orders_with_no_network_beyond_loopback(
+    graphiql: GraphiQLPage, api: httpx.Client
+) -> None:
+    order_id, position = seed(api)
+    authorization = api.headers.get("authorization")
+    expect(graphiql.page.locator(QUERY_EDITOR)).to_be_visible(timeout=WAIT_MS)
+    graphiql.set_token(authorization)
+    graphiql.run(FIND_ORDERS % position, "FindKowalski")
+    graphiql.shows("Marta Kowalski")
+
+    assert graphiql.result() == {
         "data": {
             "orders": {
                 "totalCount": 1,
@@ -201,8 +236,36 @@ def test_graphiql_searches_orders_with_no_network_beyond_loopback(
             }
         }
     }
-    assert loopback.blocked == []
-    assert violations == []
+    assert graphiql.loopback.blocked == []
+    assert graphiql.csp_violations() == []
     # The pasted token went with the search and with the schema fetch it triggered.
-    assert ("FindKowalski", authorization) in loopback.sent
-    assert ("IntrospectionQuery", authorization) in loopback.sent
+    assert ("FindKowalski", authorization) in graphiql.loopback.sent
+    assert ("IntrospectionQuery", authorization) in graphiql.loopback.sent
+
+
+def test_graphiql_subscribes_over_the_same_origin_websocket(
+    graphiql: GraphiQLPage, api: httpx.Client
+) -> None:
+    _, position = seed(api)
+    expect(graphiql.page.locator(QUERY_EDITOR)).to_be_visible(timeout=WAIT_MS)
+    graphiql.set_token(api.headers.get("authorization"))
+    # `after`: the order placed below arrives even if it is indexed before the socket opens.
+    graphiql.run(WATCH_ORDERS % position, "WatchOrders")
+    customer = mutate(api, REGISTER_CUSTOMER, name="Ingrid Sørensen", email="ingrid@example.no")
+    scarf = mutate(api, ADD_PRODUCT, currency="EUR", **SCARF)["productId"]
+    order = mutate(
+        api,
+        PLACE_ORDER,
+        customerId=customer["customerId"],
+        lines=[{"productId": scarf, "quantity": 2}],
+        shippingAddress={**ADDRESS, "name": "Ingrid Sørensen"},
+    )
+    graphiql.shows(order["orderId"])
+
+    assert graphiql.result()["data"]["ordersChanged"]["order"] == {
+        "id": order["orderId"],
+        "customer": {"name": "Ingrid Sørensen"},
+    }
+    assert graphiql.loopback.sockets == [str(api.base_url.join("/graphql")).replace("http", "ws")]
+    assert graphiql.loopback.blocked == []
+    assert graphiql.csp_violations() == []
