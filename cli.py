@@ -125,6 +125,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from commands.migrate import upgrade
+    from http_limits.protocol import uvicorn_options
     from server import create_app
 
     if not settings.is_postgres:  # the embedded default migrates itself
@@ -139,14 +140,19 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         print(f"GraphiQL: http://{args.host}:{args.port}/graphql")
         if args.workers == 1:
             projector = False if args.no_projector else None
-            uvicorn.run(create_app(settings, search_url=url, run_projector=projector), **options)
+            app = create_app(settings, search_url=url, run_projector=projector)
+            uvicorn.run(app, **options, **uvicorn_options(settings))
             return 0
         # Worker processes build their own app from the environment; every one runs a
         # projector, and the leadership claim lets exactly one of them lead.
         os.environ["SEARCH_URL"] = url
         if args.no_projector:
             os.environ["PROJECTOR_ENABLED"] = "false"
-        uvicorn.run("server:app_from_environment", factory=True, workers=args.workers, **options)
+        # The limits' protocol class reads them from the environment in each worker.
+        limits = uvicorn_options()
+        uvicorn.run(
+            "server:app_from_environment", factory=True, workers=args.workers, **options, **limits
+        )
     return 0
 
 

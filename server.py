@@ -27,13 +27,14 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 import bootstrap
 import playground
+from http_limits.middleware import RequestLimits
 from http_metrics import HttpMetrics, MetricsMiddleware, ProjectorCollector, metrics_endpoint
 from logging_setup import configure_logging
 from positions import encode_token
 from projections.metrics import Sample
 from projections.rebuild import mapping_state
 from queries.change_feed import ChangeFeed
-from schema.build import build_schema
+from schema.build import build_schema, limits_from
 from schema.context import Context
 from settings import Settings, get_settings
 
@@ -98,8 +99,14 @@ def create_app(
             await services.aclose()
 
     graphql = OrdersGraphQL(
-        build_schema(settings.query_cache_size, settings.query_cache_bytes),
-        graphql_ide="graphiql",
+        build_schema(
+            settings.query_cache_size,
+            settings.query_cache_bytes,
+            limits=limits_from(settings),
+            production=settings.production,
+            max_batch=settings.max_batch_operations,
+        ),
+        graphql_ide=None if settings.production else "graphiql",
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
     )
     routes = [
@@ -114,7 +121,16 @@ def create_app(
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
-        middleware=[Middleware(MetricsMiddleware, metrics=HttpMetrics(registry))],
+        middleware=[
+            Middleware(MetricsMiddleware, metrics=HttpMetrics(registry)),
+            # Last, so CORS and request ids apply to its refusals; before any body is read.
+            Middleware(
+                RequestLimits,
+                max_body_bytes=settings.max_body_bytes,
+                body_timeout=settings.body_timeout,
+                request_timeout=settings.graphql_timeout,
+            ),
+        ],
     )
     registry.register(ProjectorCollector(lambda: _projector_samples(app)))
     app.state.change_feed = changes

@@ -37,6 +37,28 @@ class Settings(BaseSettings):
     projector_enabled: bool = True
     query_cache_size: int = Field(default=256, ge=0, le=100_000)
     query_cache_bytes: int = Field(default=64 * 1024 * 1024, ge=0, le=4 * 1024**3)
+    # Request limits (README "Limits"): each refused with a coded error, each cheap.
+    production: bool = Field(
+        default=False,
+        validation_alias="orders_production",
+        description="ORDERS_PRODUCTION=true: no introspection, no suggestions, no GraphiQL",
+    )
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024, le=1024**3)
+    body_timeout: float = Field(default=10.0, gt=0, le=3600, description="seconds for a body")
+    header_timeout: float = Field(default=10.0, gt=0, le=3600, description="seconds for a head")
+    max_header_bytes: int = Field(default=32 * 1024, ge=1024, le=1024 * 1024)
+    max_ws_message_bytes: int = Field(default=1024 * 1024, ge=1024, le=1024**3)
+    graphql_timeout: float = Field(default=60.0, gt=0, le=3600, description="seconds per request")
+    query_max_tokens: int = Field(default=5_000, ge=100, le=1_000_000)
+    query_max_depth: int = Field(default=10, ge=1, le=1_000)
+    query_max_aliases: int = Field(default=30, ge=0, le=100_000)
+    query_max_spreads: int = Field(default=100, ge=0, le=100_000)
+    query_max_fragment_nesting: int = Field(default=10, ge=0, le=1_000)
+    query_max_cost: int = Field(default=10_000, ge=1, le=10**9)
+    max_batch_operations: int = Field(default=0, ge=0, le=100, description="0: no batching")
+    subscription_replay_max: int = Field(
+        default=1_000, ge=0, le=1_000_000, description="changed orders one `after:` may replay"
+    )
 
     @field_validator("database_url")
     @classmethod

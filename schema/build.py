@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import strawberry
 from strawberry.schema.config import BatchingConfig, StrawberryConfig
@@ -18,6 +18,9 @@ from schema.queries import DEFAULT_FIRST, DEFAULT_SUGGESTIONS, Query
 from schema.scalars import SCALARS
 from schema.subscriptions import Subscription
 
+if TYPE_CHECKING:
+    from settings import Settings
+
 QUERY_CACHE_BYTES = 64 * 1024 * 1024
 # The fields whose `first` multiplies the cost of their selections (schema/queries.py).
 PAGE_SIZES = {
@@ -25,6 +28,19 @@ PAGE_SIZES = {
     "orderSuggestions": PageSize(default=DEFAULT_SUGGESTIONS, largest=MAX_SUGGESTIONS),
 }
 LIMITS = Limits(page_sizes=PAGE_SIZES)
+
+
+def limits_from(settings: Settings) -> Limits:
+    """The document limits the settings ask for (QUERY_MAX_*)."""
+    return Limits(
+        max_tokens=settings.query_max_tokens,
+        max_depth=settings.query_max_depth,
+        max_aliases=settings.query_max_aliases,
+        max_spreads=settings.query_max_spreads,
+        max_fragment_nesting=settings.query_max_fragment_nesting,
+        max_cost=settings.query_max_cost,
+        page_sizes=PAGE_SIZES,
+    )
 
 
 class QuietExecutionContext(StrawberryGraphQLCoreExecutionContext):
