@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from commands.bus import CommandBus
 from commands.database import create_engine
+from identity.keys import load_keys
+from identity.tokens import TokenVerifier
 from projections.index_setup import ensure_index
 from projections.leadership import Leadership
 from projections.projector import Projector
@@ -26,6 +28,7 @@ class Services:
     settings: Settings
     engine: AsyncEngine
     search: SearchClient
+    tokens: TokenVerifier
     bus: CommandBus
     queries: OrderQueries
     projector: Projector
@@ -38,6 +41,8 @@ class Services:
 
 async def start_services(settings: Settings, search_url: str) -> Services:
     """Connect to the database and the search engine and make sure the index exists."""
+    keys = load_keys(settings)  # first: a key that cannot be used stops the start at once
+    log.info("bearer tokens: %s", keys.source)
     stack = AsyncExitStack()
     engine = create_engine(settings.database_url)
     stack.push_async_callback(engine.dispose)
@@ -59,7 +64,8 @@ async def start_services(settings: Settings, search_url: str) -> Services:
         settings=settings,
         engine=engine,
         search=search,
-        bus=CommandBus(engine),
+        tokens=keys.verifier,
+        bus=CommandBus(engine, registration_open=settings.registration == "open"),
         queries=OrderQueries(search, settings.index_prefix),
         projector=projector,
         exit_stack=stack,

@@ -1,5 +1,5 @@
 """The `orders` command line: serve, projector, migrate, status, rebuild, dead-letters, seed,
-bench, search-node."""
+token, bench, search-node."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import os
 import signal
 import sys
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from logging_setup import configure_logging
+from logging_setup import LogFormat, configure_logging
 from positions import Position, encode_token
 from settings import Settings, SettingsError, load_settings
 
@@ -21,8 +21,12 @@ from settings import Settings, SettingsError, load_settings
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    configure_logging(args.log_level)
+    log_format: LogFormat = args.log_format or (
+        "json" if args.run in (_serve, _projector) else "text"
+    )
+    configure_logging(args.log_level, log_format)
     os.environ.setdefault("ORDERS_LOG_LEVEL", args.log_level)  # for worker processes
+    os.environ.setdefault("ORDERS_LOG_FORMAT", log_format)
     try:
         settings = load_settings()
     except SettingsError as exc:
@@ -38,6 +42,12 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="orders", description=__doc__)
     parser.add_argument(
         "--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"]
+    )
+    parser.add_argument(
+        "--log-format",
+        choices=["json", "text"],
+        default=None,
+        help="json lines (default for serve and projector) or text (other commands)",
     )
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
 
@@ -90,6 +100,16 @@ def _parser() -> argparse.ArgumentParser:
     seed.add_argument("--no-progress", action="store_true", help="no progress bar")
     seed.set_defaults(run=_seed)
 
+    token = sub.add_parser("token", help="print a bearer token (signed with this setup's key)")
+    who = token.add_mutually_exclusive_group(required=True)
+    who.add_argument("--role", choices=["staff"], help="a staff token")
+    who.add_argument("--customer", metavar="ID", help="a token of this customer")
+    token.add_argument("--sub", default=None, help="the subject (default: staff / customer-ID)")
+    token.add_argument(
+        "--ttl", type=_ttl, default=timedelta(hours=1), help="lifetime: 90s, 30m, 1h, 7d (1h)"
+    )
+    token.set_defaults(run=_token)
+
     from benchmarks.config import add_arguments as bench_arguments
 
     bench = sub.add_parser("bench", help="each path next to the component beneath it")
@@ -135,9 +155,17 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         "port": args.port,
         "log_level": "info",
         "access_log": args.access_log,
+        "log_config": None,  # uvicorn's loggers go through ours (JSON lines, request ids)
     }
+    staff = _embedded_staff_token(settings)  # also creates the embedded secret, before workers
     with _search_url(settings) as url:
         print(f"GraphiQL: http://{args.host}:{args.port}/graphql")
+        if staff is not None:
+            print(
+                f"staff token ({STAFF_TOKEN_TTL.total_seconds() / 3600:g} h; for GraphiQL's headers"
+                f' editor as {{"Authorization": "Bearer <token>"}}):\n{staff}',
+                flush=True,
+            )
         if args.workers == 1:
             projector = False if args.no_projector else None
             app = create_app(settings, search_url=url, run_projector=projector)
@@ -154,6 +182,59 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
             "server:app_from_environment", factory=True, workers=args.workers, **options, **limits
         )
     return 0
+
+
+STAFF_TOKEN_TTL = timedelta(hours=12)
+
+
+def _embedded_staff_token(settings: Settings) -> str | None:
+    """On embedded defaults (no AUTH_SECRET, no key files): a staff token to print at start."""
+    from identity import Principal
+    from identity.keys import load_keys
+
+    keys = load_keys(settings)
+    embedded = settings.auth_secret is None and settings.auth_public_key_file is None
+    if not embedded or settings.auth_jwks_file is not None or keys.issuer is None:
+        return None
+    return keys.issuer.issue(Principal.staff("orders-serve"), STAFF_TOKEN_TTL)
+
+
+def _token(args: argparse.Namespace, settings: Settings) -> int:
+    from identity import Principal
+    from identity.keys import KeysUnusable, load_keys
+
+    try:
+        keys = load_keys(settings)
+    except KeysUnusable as error:
+        print(f"orders token: {error}", file=sys.stderr)
+        return 2
+    if keys.issuer is None:
+        print(
+            f"orders token: {keys.source} verifies tokens only; set AUTH_PRIVATE_KEY_FILE to sign",
+            file=sys.stderr,
+        )
+        return 2
+    if args.customer is not None:
+        principal = Principal.customer(args.sub or f"customer-{args.customer}", args.customer)
+    else:
+        principal = Principal.staff(args.sub or "staff")
+    print(f"{principal.role} token for {principal.sub!r}, valid {args.ttl}:", file=sys.stderr)
+    print(keys.issuer.issue(principal, args.ttl))
+    return 0
+
+
+TTL_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _ttl(text: str) -> timedelta:
+    number, unit = (text[:-1], text[-1]) if text[-1:] in TTL_UNITS else (text, "s")
+    try:
+        seconds = float(number) * TTL_UNITS[unit]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: use 90s, 30m, 1h or 7d") from None
+    if not 0 < seconds <= 366 * 86400:
+        raise argparse.ArgumentTypeError(f"{text!r}: between 1 second and a year")
+    return timedelta(seconds=seconds)
 
 
 def _positive(text: str) -> int:

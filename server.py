@@ -10,14 +10,17 @@ import asyncio
 import contextlib
 import logging
 import os
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
 import orjson
+from asgi_correlation_id import CorrelationIdMiddleware, correlation_id
 from prometheus_client import CollectorRegistry
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -29,7 +32,7 @@ import bootstrap
 import playground
 from http_limits.middleware import RequestLimits
 from http_metrics import HttpMetrics, MetricsMiddleware, ProjectorCollector, metrics_endpoint
-from logging_setup import configure_logging
+from logging_setup import LogFormat, configure_logging
 from positions import encode_token
 from projections.metrics import Sample
 from projections.rebuild import mapping_state
@@ -41,6 +44,8 @@ from settings import Settings, get_settings
 log = logging.getLogger(__name__)
 
 CHECK_TIMEOUT = 2.0  # seconds per readiness check; a hung dependency is not ready
+REQUEST_ID_HEADER = "X-Request-ID"  # taken from the client or generated; in logs and events
+REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")  # a client's id kept as is; else a new one
 
 
 class OrdersGraphQL(GraphQL[Context, None]):
@@ -51,7 +56,26 @@ class OrdersGraphQL(GraphQL[Context, None]):
     ) -> Context:
         state = request.app.state
         changes = getattr(state, "change_feed", None)
-        return Context(services=state.services, request=request, response=response, changes=changes)
+        services: bootstrap.Services = state.services
+        context = Context(
+            services=services,
+            request=request,
+            response=response,
+            changes=changes,
+            request_id=correlation_id.get(),
+        )
+        # HTTP: the header. WebSocket: the header of the upgrade request (non-browser
+        # clients), replaced by the `connection_init` payload's (`on_ws_connect`).
+        context.authenticate(services.tokens, request.headers.get("authorization"))
+        return context
+
+    async def on_ws_connect(self, context: Context) -> None:
+        params = context.connection_params or {}
+        value = params.get("Authorization", params.get("authorization"))
+        if value is not None:
+            context.authenticate(
+                context.services.tokens, value if isinstance(value, str) else repr(value)
+            )
 
     def decode_json(self, data: str | bytes) -> object:
         return orjson.loads(data)
@@ -108,6 +132,7 @@ def create_app(
         ),
         graphql_ide=None if settings.production else "graphiql",
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        allowed_origins=settings.allowed_origins,  # cross-origin WebSockets, as for CORS
     )
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
@@ -123,6 +148,19 @@ def create_app(
         lifespan=lifespan,
         middleware=[
             Middleware(MetricsMiddleware, metrics=HttpMetrics(registry)),
+            Middleware(
+                CorrelationIdMiddleware,
+                header_name=REQUEST_ID_HEADER,
+                validator=lambda value: REQUEST_ID.fullmatch(value) is not None,
+            ),
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.allowed_origins,
+                allow_methods=["GET", "POST"],
+                allow_headers=["authorization", "content-type", "accept", REQUEST_ID_HEADER],
+                expose_headers=[REQUEST_ID_HEADER],
+                max_age=600,
+            ),
             # Last, so CORS and request ids apply to its refusals; before any body is read.
             Middleware(
                 RequestLimits,
@@ -139,7 +177,8 @@ def create_app(
 
 def app_from_environment() -> Starlette:
     """The app of one `orders serve --workers N` process: settings from the environment."""
-    configure_logging(os.environ.get("ORDERS_LOG_LEVEL", "INFO"))
+    log_format: LogFormat = "text" if os.environ.get("ORDERS_LOG_FORMAT") == "text" else "json"
+    configure_logging(os.environ.get("ORDERS_LOG_LEVEL", "INFO"), log_format)
     return create_app()
 
 

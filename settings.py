@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -23,6 +24,22 @@ class Settings(BaseSettings):
     search_url: str | None = Field(
         default=None,
         description="Elasticsearch/OpenSearch URL; unset starts a local OpenSearch node",
+    )
+    # Identity: bearer JWTs. RS256 with AUTH_PUBLIC_KEY_FILE or AUTH_JWKS_FILE; else HS256
+    # with AUTH_SECRET; else (embedded default) a random secret in AUTH_SECRET_FILE.
+    auth_secret: SecretStr | None = Field(default=None, min_length=32)
+    auth_secret_file: Path = Field(default=Path(".auth-secret"))
+    auth_public_key_file: Path | None = None
+    auth_jwks_file: Path | None = None
+    auth_private_key_file: Path | None = Field(
+        default=None, description="RS256 signing key, only for `orders token`"
+    )
+    registration: Literal["open", "staff"] = Field(
+        default="open", description="Who may call registerCustomer: anyone, or staff only"
+    )
+    cors_origins: str = Field(
+        default="",
+        description="Comma-separated browser origins allowed to call the API (CORS, WebSocket)",
     )
     index_prefix: str = Field(
         default="orders",
@@ -78,6 +95,20 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must be an http:// or https:// URL")
         return value.rstrip("/")
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins(cls, value: str) -> str:
+        for origin in filter(None, (part.strip() for part in value.split(","))):
+            if origin != "*" and not origin.startswith(("http://", "https://")):
+                raise ValueError(f"{origin!r} is not an origin like https://shop.example.com")
+            if origin.endswith("/"):
+                raise ValueError(f"{origin!r}: an origin has no path (drop the trailing /)")
+        return value
+
+    @property
+    def allowed_origins(self) -> list[str]:
+        return [part.strip() for part in self.cors_origins.split(",") if part.strip()]
 
     @property
     def is_postgres(self) -> bool:

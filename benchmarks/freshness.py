@@ -37,7 +37,12 @@ async def freshness_path(plan: Plan, api: Api, data: Dataset) -> list[Row]:
         flush=True,
     )
     job = FreshnessLoad(
-        api.graphql, data.place_inputs, rate, plan.freshness_seconds, f"fresh-{time.time_ns()}"
+        api.graphql,
+        data.place_inputs,
+        rate,
+        plan.freshness_seconds,
+        f"fresh-{time.time_ns()}",
+        headers=api.headers,
     )
     found: FreshnessResult = await run_in_child(job)
     failed = sum(s.errors for s in (found.mutations, found.by_id, found.by_search))
@@ -83,6 +88,7 @@ class FreshnessLoad:
     seconds: float
     key_prefix: str
     timeout: float = 15.0
+    headers: tuple[tuple[str, str], ...] = tuple(JSON_HEADERS.items())
 
     @property
     def bound(self) -> float:
@@ -113,7 +119,9 @@ class FreshnessLoad:
         sent = time.perf_counter()
         try:
             async with asyncio.timeout(self.timeout):
-                answer = await _post(http, self.graphql, documents.PLACE_ORDER, variables)
+                answer = await _post(
+                    http, self.graphql, documents.PLACE_ORDER, variables, self.headers
+                )
             placed = check_graphql(answer, "placeOrder")
         except (Failed, TimeoutError, OSError, ValueError) as error:
             result.mutations.fail(_reason(error))
@@ -140,7 +148,7 @@ class FreshnessLoad:
     ) -> None:
         try:
             async with asyncio.timeout(self.timeout):
-                answer = await _post(http, self.graphql, query, variables)
+                answer = await _post(http, self.graphql, query, variables, self.headers)
             value = check_graphql(answer, field_name)
             if not _contains(value, order_id):
                 raise Failed(f"{field_name} answered without the order")
@@ -150,9 +158,15 @@ class FreshnessLoad:
         into.latencies.append(time.perf_counter() - since)
 
 
-async def _post(http: Any, url: str, query: str, variables: dict[str, Any]) -> Any:
+async def _post(
+    http: Any,
+    url: str,
+    query: str,
+    variables: dict[str, Any],
+    headers: tuple[tuple[str, str], ...],
+) -> Any:
     payload = json.dumps({"query": query, "variables": variables})
-    async with http.post(url, data=payload, headers=JSON_HEADERS) as response:
+    async with http.post(url, data=payload, headers=dict(headers)) as response:
         return await read_json(response)
 
 

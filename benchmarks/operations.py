@@ -41,6 +41,7 @@ class GraphQL:
     variables: tuple[dict[str, Any], ...]
     field: str  # the top-level field that must be non-null
     key_prefix: str | None = None  # set input.idempotencyKey to "<prefix>-<i>" (unique)
+    headers: tuple[tuple[str, str], ...] = tuple(JSON_HEADERS.items())  # with the API's token
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ async def read_json(response: aiohttp.ClientResponse) -> Any:
 class _GraphQLOperation:
     def __init__(self, spec: GraphQL, concurrency: int) -> None:
         self.spec = spec
+        self.headers = dict(spec.headers)
         self.http = session(concurrency)
 
     async def __call__(self, i: int) -> None:
@@ -111,7 +113,7 @@ class _GraphQLOperation:
             variables = {**variables, "input": {**variables["input"]}}
             variables["input"]["idempotencyKey"] = f"{spec.key_prefix}-{i}"
         payload = json.dumps({"query": spec.query, "variables": variables})
-        async with self.http.post(spec.url, data=payload, headers=JSON_HEADERS) as response:
+        async with self.http.post(spec.url, data=payload, headers=self.headers) as response:
             check_graphql(await read_json(response), spec.field)
 
     async def close(self) -> None:

@@ -41,7 +41,9 @@ async def order_row(plan: Plan, stack: Stack, api: Api, data: Dataset, concurren
     print(f"read: order(id) at concurrency {concurrency} ...", flush=True)
     variables = tuple({"id": order_id} for order_id in data.order_ids)
     service = await _load(
-        plan, GraphQL(api.graphql, documents.ORDER_BY_ID, variables, "order"), concurrency
+        plan,
+        GraphQL(api.graphql, documents.ORDER_BY_ID, variables, "order", headers=api.headers),
+        concurrency,
     )
     limit = await _load(
         plan, EngineGet(stack.search_url, alias(stack.prefix), data.order_ids), concurrency
@@ -74,7 +76,9 @@ async def search_row(
         json.dumps(build_search_body(search.order_search())).encode() for search in data.searches
     )
     service = await _load(
-        plan, GraphQL(api.graphql, documents.FACETED_SEARCH, variables, "orders"), concurrency
+        plan,
+        GraphQL(api.graphql, documents.FACETED_SEARCH, variables, "orders", headers=api.headers),
+        concurrency,
     )
     limit = await _load(
         plan, EngineSearch(stack.search_url, alias(stack.prefix), bodies), concurrency

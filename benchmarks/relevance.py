@@ -33,9 +33,12 @@ from benchmarks.judgments import (
     outcome,
 )
 from benchmarks.workbench import catch_up, env_or, fail, opened, seed_line
+from identity import Principal
 from projections.index_setup import drop_all
 from queries.handlers import OrderQueries
 from queries.search_request import OrderSearch
+
+JUDGE = Principal.staff("orders-relevance")  # reads every order, as support staff do
 
 DEFAULT_DATABASE = "sqlite+aiosqlite:///./relevance.db"
 
@@ -54,7 +57,9 @@ async def evaluate(
         if not any(grade == 2 for grade in graded.values()):
             raise ValueError(f"{judgment.id} ({judgment.query!r}) names no order in the dataset")
         async with gate:
-            page = await queries.search_orders(OrderSearch(text=judgment.query, first=CUTOFF))
+            page = await queries.search_orders(
+                OrderSearch(text=judgment.query, first=CUTOFF), JUDGE
+            )
         return outcome(judgment, [edge.document["id"] for edge in page.edges], graded)
 
     return list(await asyncio.gather(*(judge(j) for j in judgments)))

@@ -21,6 +21,7 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any, cast
 
@@ -30,6 +31,7 @@ if __package__ in (None, ""):  # run as a file: make the project importable
 from benchmarks.workbench import catch_up, ensure_orders, env_or, fail, opened, seed_line
 from bootstrap import start_services
 from commands.seed import BIG_MARKETS, COUNTRIES, DEFAULT_UNTIL, WINDOW, catalogue
+from identity import Principal
 from projections.index_setup import drop_all
 from queries.handlers import OrderQueries
 from queries.search_request import OrderFilter, OrderSearch, SortSpec, build_search_body
@@ -38,6 +40,8 @@ from schema.context import Context
 from search_engine.client import SearchClient
 from search_engine.names import alias
 from settings import Settings
+
+READER = Principal.staff("orders-bench")  # reads every order
 
 DEFAULT_DATABASE = "sqlite+aiosqlite:///./latency.db"
 STATUSES = ("PLACED", "PAID", "SHIPPED", "DELIVERED", "CANCELLED")
@@ -188,7 +192,7 @@ async def _three_ways(
     )
     services = await start_services(settings, args.search_url)
     schema = build_schema(settings.query_cache_size)
-    context = Context(services=services, request=cast(Any, None))
+    context = Context(services=services, request=cast(Any, None), principal=READER)
 
     async def graphql(s: OrderSearch) -> None:
         result = await schema.execute(
@@ -201,7 +205,7 @@ async def _three_ways(
         timings = await measure(
             {
                 "search request (client)": raw,
-                "OrderQueries.search_orders": queries.search_orders,
+                "OrderQueries.search_orders": partial(queries.search_orders, actor=READER),
                 "GraphQL orders (in-process)": graphql,
             },
             searches,

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import shutil
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 import asyncpg
@@ -25,6 +27,8 @@ import asyncpg
 from benchmarks.dataset import dsn
 from benchmarks.processes import Child, command_line, peak_rss_mb, wait_for_http
 from commands.migrate import upgrade
+from identity import Principal
+from identity.tokens import TokenIssuer
 from search_engine.node import PORTS, PortInUseError, SearchNode, pick_free_port
 from tools.postgres_cluster import DURABLE_OPTIONS, PostgresCluster, free_port
 
@@ -47,6 +51,18 @@ class Stack:
     node: SearchNode
     database_url: str
     prefix: str = PREFIX
+    auth_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+
+    @property
+    def headers(self) -> tuple[tuple[str, str], ...]:
+        """What each GraphQL request sends: JSON, and a staff token (reads every order)."""
+        issuer = TokenIssuer("HS256", self.auth_secret)
+        token = issuer.issue(Principal.staff("orders-bench"), timedelta(hours=12))
+        return (
+            ("Content-Type", "application/json"),
+            ("Accept", "application/json"),
+            ("Authorization", f"Bearer {token}"),
+        )
 
     @property
     def search_url(self) -> str:
@@ -58,6 +74,7 @@ class Stack:
             "DATABASE_URL": self.database_url,
             "SEARCH_URL": self.search_url,
             "INDEX_PREFIX": self.prefix,
+            "AUTH_SECRET": self.auth_secret,
             **extra,
         }
 
@@ -122,6 +139,7 @@ class Api:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.graphql = f"{self.url}/graphql"
+        self.headers = stack.headers
         self.workers_asked = workers
         self.workers_flag = serve_supports_workers()
         command = [*orders_command(), "serve", "--host", "127.0.0.1", "--port", str(self.port)]

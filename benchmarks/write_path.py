@@ -33,6 +33,7 @@ async def write_path(plan: Plan, stack: Stack, api: Api, data: Dataset) -> list[
             data.place_inputs,
             "placeOrder",
             key_prefix=f"bench-{run}-svc-{concurrency}",
+            headers=api.headers,
         )
         service: LoadResult = await run_in_child(
             ClosedLoad(service_spec, concurrency, plan.seconds, plan.warmup)

@@ -1,4 +1,4 @@
-"""The write side's entry point: `CommandBus.dispatch(command) -> CommandResult`."""
+"""The write side's entry point: `CommandBus.dispatch(command, actor) -> CommandResult`."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from commands import handlers, idempotency, messages
+from commands import access, handlers, idempotency, messages
 from commands.database import for_lookups
 from commands.messages import Command, CommandResult
-from commands.unit_of_work import Clock, IdFactory, UnitOfWork, random_id, utc_now
+from commands.unit_of_work import Audit, Clock, IdFactory, UnitOfWork, random_id, utc_now
+from identity import Principal
 
 Handler = Callable[[UnitOfWork, Any], Awaitable[CommandResult]]
 
@@ -32,32 +33,43 @@ class CommandBus:
     """Runs each command in its own transaction; raises `CommandRejected` for user errors."""
 
     def __init__(
-        self, engine: AsyncEngine, *, clock: Clock = utc_now, new_id: IdFactory = random_id
+        self,
+        engine: AsyncEngine,
+        *,
+        clock: Clock = utc_now,
+        new_id: IdFactory = random_id,
+        registration_open: bool = True,
     ) -> None:
         self._engine = engine
+        self._registration_open = registration_open
         self._lookups = for_lookups(engine)
         self._clock = clock
         self._new_id = new_id
 
-    async def dispatch(self, command: Command) -> CommandResult:
+    async def dispatch(
+        self, command: Command, actor: Principal, *, request_id: str | None = None
+    ) -> CommandResult:
+        """Run `command` as `actor`: `NotSignedIn`, or `CommandRejected` for a refusal."""
         handler = HANDLERS.get(type(command))
         if handler is None:
             raise TypeError(f"no handler for {type(command).__name__}")
+        access.authorize(actor, command, registration_open=self._registration_open)
+        audit = Audit(actor, request_id)
         key: str | None = getattr(command, "idempotency_key", None)
         if key is None:
-            return await handler(self._unit_of_work(None), command)
+            return await handler(self._unit_of_work(None, audit), command)
         idempotency.check_key(key)
-        return await self._dispatch_once(
-            handler, command, idempotency.Claim(key, type(command).__name__)
-        )
+        # Keys are per principal: another caller's key neither answers nor blocks yours.
+        claim = idempotency.Claim(f"{actor.sub}:{key}", type(command).__name__)
+        return await self._dispatch_once(handler, command, claim, audit)
 
     async def _dispatch_once(
-        self, handler: Handler, command: Command, claim: idempotency.Claim
+        self, handler: Handler, command: Command, claim: idempotency.Claim, audit: Audit
     ) -> CommandResult:
         if (stored := await self._stored_result(claim)) is not None:
             return stored
         try:
-            return await handler(self._unit_of_work(claim), command)
+            return await handler(self._unit_of_work(claim, audit), command)
         except idempotency.KeyAlreadyStored:
             # A concurrent duplicate committed first; ours rolled back. Its result is the answer.
             stored = await self._stored_result(claim)
@@ -69,5 +81,7 @@ class CommandBus:
         async with self._lookups.connect() as connection:
             return await idempotency.stored_result(connection, claim)
 
-    def _unit_of_work(self, claim: idempotency.Claim | None) -> UnitOfWork:
-        return UnitOfWork(self._engine, clock=self._clock, new_id=self._new_id, claim=claim)
+    def _unit_of_work(self, claim: idempotency.Claim | None, audit: Audit) -> UnitOfWork:
+        return UnitOfWork(
+            self._engine, clock=self._clock, new_id=self._new_id, claim=claim, audit=audit
+        )

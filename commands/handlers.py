@@ -1,11 +1,15 @@
 """One handler per command: open the unit of work, load, apply the rule, save, commit.
 
+Who may send a command is checked by the bus before the handler runs (`commands.access`);
+a handler checks ownership of what it loads (`_own_order`).
+
 UpdateCustomer / UpdateProduct without an actual change succeed as a no-op: no event,
 the current version, and the position of the aggregate's latest event.
 """
 
 from __future__ import annotations
 
+from commands import access
 from commands.messages import (
     AddProduct,
     CancelOrder,
@@ -99,7 +103,7 @@ async def place_order(uow: UnitOfWork, command: PlaceOrder) -> CommandResult:
 
 async def update_shipping_address(uow: UnitOfWork, command: UpdateShippingAddress) -> CommandResult:
     async with uow:
-        order = await uow.orders.get(command.order_id)
+        order = await _own_order(uow, command.order_id)
         order.update_shipping_address(
             command.address, expected_version=command.expected_version, now=uow.now
         )
@@ -109,7 +113,7 @@ async def update_shipping_address(uow: UnitOfWork, command: UpdateShippingAddres
 
 async def pay_order(uow: UnitOfWork, command: PayOrder) -> CommandResult:
     async with uow:
-        order = await uow.orders.get(command.order_id)
+        order = await _own_order(uow, command.order_id)
         order.pay(command.amount, expected_version=command.expected_version, now=uow.now)
         await uow.orders.save(order)
         return await uow.commit(order)
@@ -117,7 +121,7 @@ async def pay_order(uow: UnitOfWork, command: PayOrder) -> CommandResult:
 
 async def ship_order(uow: UnitOfWork, command: ShipOrder) -> CommandResult:
     async with uow:
-        order = await uow.orders.get(command.order_id)
+        order = await _own_order(uow, command.order_id)
         order.ship(
             command.carrier,
             command.tracking_number,
@@ -130,7 +134,7 @@ async def ship_order(uow: UnitOfWork, command: ShipOrder) -> CommandResult:
 
 async def deliver_order(uow: UnitOfWork, command: DeliverOrder) -> CommandResult:
     async with uow:
-        order = await uow.orders.get(command.order_id)
+        order = await _own_order(uow, command.order_id)
         order.deliver(expected_version=command.expected_version, now=uow.now)
         await uow.orders.save(order)
         return await uow.commit(order)
@@ -138,7 +142,14 @@ async def deliver_order(uow: UnitOfWork, command: DeliverOrder) -> CommandResult
 
 async def cancel_order(uow: UnitOfWork, command: CancelOrder) -> CommandResult:
     async with uow:
-        order = await uow.orders.get(command.order_id)
+        order = await _own_order(uow, command.order_id)
         order.cancel(command.reason, expected_version=command.expected_version, now=uow.now)
         await uow.orders.save(order)
         return await uow.commit(order)
+
+
+async def _own_order(uow: UnitOfWork, order_id: str) -> Order:
+    """The order, row-locked; NOT_FOUND also when it belongs to another customer."""
+    order = await uow.orders.get(order_id)
+    access.ensure_owner(uow.audit.actor, order.id, order.customer_id)
+    return order

@@ -31,10 +31,14 @@ _LAST_OF_STREAM = (
 )
 
 
-async def append(connection: AsyncConnection, batch: Sequence[Event]) -> Position:
-    """Insert `batch` in one executemany; returns the position of its last event."""
+async def append(
+    connection: AsyncConnection, batch: Sequence[Event], metadata: dict[str, Any] | None = None
+) -> Position:
+    """Insert `batch` in one executemany; returns the position of its last event.
+
+    `metadata` (who acted, the request id) is stored with each event, beside its data."""
     postgres = is_postgres(connection)
-    rows = [_row(event, postgres) for event in batch]
+    rows = [_row(event, postgres, metadata) for event in batch]
     statement = _APPEND_POSTGRES if postgres else _APPEND_SQLITE
     result = await connection.execute(statement, rows)
     return max(Position(txid, seq) for seq, txid in result.all())
@@ -47,7 +51,7 @@ async def last_position(connection: AsyncConnection, stream_type: str, stream_id
     return ORIGIN if row is None else Position(row.txid, row.seq)
 
 
-def _row(event: Event, postgres: bool) -> dict[str, Any]:
+def _row(event: Event, postgres: bool, metadata: dict[str, Any] | None) -> dict[str, Any]:
     row = {
         "stream_type": event.stream_type,
         "stream_id": event.stream_id,
@@ -55,6 +59,7 @@ def _row(event: Event, postgres: bool) -> dict[str, Any]:
         "type": event.type,
         "data": event.data,
         "occurred_at": event.occurred_at,
+        "metadata": metadata,
     }
     if not postgres:
         row["txid"] = 0  # one writer at a time: seq alone orders the log

@@ -60,7 +60,7 @@ from commands.seed_tables import (
     s10,
     tracking_number,
 )
-from commands.seed_writer import BATCH_SIZE, SeedWriter, batches
+from commands.seed_writer import BATCH_SIZE, SEED_ACTOR, SeedWriter, batches
 from commands.tables import customers, products
 from commands.tables import orders as orders_table
 
@@ -333,4 +333,6 @@ async def _play(engine: AsyncEngine, step: Step) -> None:
             raise RuntimeError(f"{type(step.command).__name__} asked for an unplanned id")
         return step.new_id
 
-    await CommandBus(engine, clock=lambda: step.at, new_id=new_id).dispatch(step.command)
+    await CommandBus(engine, clock=lambda: step.at, new_id=new_id).dispatch(
+        step.command, SEED_ACTOR
+    )

@@ -45,6 +45,11 @@ from commands.repositories.orders import line_rows, order_row
 from commands.repositories.products import product_from_row
 from commands.seed_plan import Step, Story
 from commands.tables import customers, events, order_lines, orders, products
+from commands.unit_of_work import Audit
+from identity import Principal
+
+SEED_ACTOR = Principal.staff("orders-seed")  # whom the demo data's events name as the actor
+SEED_AUDIT = Audit(SEED_ACTOR)
 
 BATCH_SIZE = 500  # stories per transaction
 
@@ -230,6 +235,7 @@ class SeedWriter:
             if table is events:
                 for row in rows:
                     row["data"] = self._json(row["data"])
+                    row["metadata"] = self._json(row["metadata"])
             raw = (await connection.get_raw_connection()).driver_connection
             if raw is None:
                 raise RuntimeError("the connection has no asyncpg connection behind it")
@@ -270,4 +276,5 @@ def _event_row(event: Event, txid: int) -> dict[str, Any]:
         "type": event.type,
         "data": event.data,
         "occurred_at": event.occurred_at,
+        "metadata": SEED_AUDIT.metadata(),
     }

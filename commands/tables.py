@@ -102,6 +102,8 @@ events = Table(
     Column("type", String(64), nullable=False),
     Column("data", JSON, nullable=False),
     Column("occurred_at", DateTime(timezone=True), nullable=False),
+    # Audit: {"actor": {"sub", "role"}, "requestId"}; null for events written before 0004.
+    Column("metadata", JSON, nullable=True),
     Index("ix_events_stream", "stream_type", "stream_id", "stream_version", unique=True),
     Index("ix_events_txid_seq", "txid", "seq"),
 )
@@ -109,7 +111,8 @@ events = Table(
 idempotency_keys = Table(
     "idempotency_keys",
     metadata,
-    Column("key", String(200), primary_key=True),
+    # "<sub>:<key>": a client's key is scoped to the principal that sent it (migration 0004).
+    Column("key", String(401), primary_key=True),
     Column("command", String(64), nullable=False),
     Column("result", JSON, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),

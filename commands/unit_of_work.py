@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
 
@@ -14,10 +15,25 @@ from commands.database import connect_for_write
 from commands.messages import CommandResult
 from commands.model.aggregate import Aggregate
 from commands.repositories import CustomerRepository, OrderRepository, ProductRepository
+from identity import Principal
 from positions import encode_token
 
 Clock = Callable[[], datetime]
 IdFactory = Callable[[], str]
+
+
+@dataclass(frozen=True)
+class Audit:
+    """Who caused a command's events, and in which request: kept in each event's metadata."""
+
+    actor: Principal
+    request_id: str | None = None
+
+    def metadata(self) -> dict[str, object]:
+        found: dict[str, object] = {"actor": self.actor.audit()}
+        if self.request_id is not None:
+            found["requestId"] = self.request_id
+        return found
 
 
 def utc_now() -> datetime:
@@ -43,8 +59,10 @@ class UnitOfWork:
         clock: Clock = utc_now,
         new_id: IdFactory = random_id,
         claim: idempotency.Claim | None = None,
+        audit: Audit,
     ) -> None:
         self._engine = engine
+        self.audit = audit
         self._clock = clock
         self.new_id = new_id
         self._claim = claim
@@ -91,7 +109,7 @@ class UnitOfWork:
         """Append the aggregate's new events, store the idempotent result, and commit."""
         connection = self.connection
         if aggregate.events:
-            position = await outbox.append(connection, aggregate.events)
+            position = await outbox.append(connection, aggregate.events, self.audit.metadata())
         else:  # nothing changed: point at the state the aggregate already had
             position = await outbox.last_position(connection, aggregate.STREAM, aggregate.id)
         result = CommandResult(aggregate.id, aggregate.version, encode_token(position))

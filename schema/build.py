@@ -10,8 +10,10 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from queries.search_request import MAX_PAGE_SIZE
 from queries.suggestions import MAX_SUGGESTIONS
+from schema.authentication import RefuseBadTokens
 from schema.document_gate import DocumentCache, DocumentGate
 from schema.document_limits import Limits, PageSize
+from schema.error_log import OrdersSchema
 from schema.errors import MaskUnexpectedErrors
 from schema.mutations import Mutation
 from schema.queries import DEFAULT_FIRST, DEFAULT_SUGGESTIONS, Query
@@ -66,7 +68,7 @@ def build_schema(
     suggestions in errors; `max_batch` > 0 accepts a JSON array of that many operations."""
     shared = DocumentCache(query_cache_size, query_cache_bytes) if cache is None else cache
     batching = BatchingConfig(max_operations=max_batch) if max_batch > 0 else None
-    return strawberry.Schema(
+    return OrdersSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -74,6 +76,7 @@ def build_schema(
         # cache they share lives as long as the schema.
         extensions=[
             lambda: DocumentGate(shared, limits, production),
+            RefuseBadTokens,
             MaskUnexpectedErrors,
         ],
         config=StrawberryConfig(scalar_map=SCALARS, batching_config=batching),

@@ -2,6 +2,8 @@
 
 - `CommandRejected` (expected, nothing written) → `userErrors` on the payload.
 - Bad cursors, page sizes and consistency tokens → GraphQL error `BAD_USER_INPUT`.
+- No valid token where one is needed (`NotSignedIn`, `InvalidToken`) → `UNAUTHENTICATED`;
+  a read the principal may not make → `FORBIDDEN`.
 - A consistency wait that runs out → GraphQL error `CONSISTENCY_TIMEOUT`.
 - Anything else a resolver raises → masked: a generic message and
   `INTERNAL_SERVER_ERROR`, never a stack trace (the original is logged by Strawberry).
@@ -18,10 +20,14 @@ from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import MaskErrors
 
 from commands.messages import CommandRejected
+from identity import NotSignedIn
+from identity.tokens import InvalidToken
 from queries.consistency import ConsistencyTimeout
 from queries.errors import InvalidQuery
 
 INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+UNAUTHENTICATED = "UNAUTHENTICATED"
+FORBIDDEN = "FORBIDDEN"
 BAD_USER_INPUT = "BAD_USER_INPUT"
 CONSISTENCY_TIMEOUT = "CONSISTENCY_TIMEOUT"
 GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
@@ -83,6 +89,14 @@ class ConsistencyTimeoutError(CodedError):
     code = CONSISTENCY_TIMEOUT
 
 
+class Unauthenticated(CodedError):
+    code = UNAUTHENTICATED
+
+
+class Forbidden(CodedError):
+    code = FORBIDDEN
+
+
 @contextmanager
 def bad_user_input() -> Iterator[None]:
     """Wrap the one call that validates client-supplied values (cursor, `first`, token)."""
@@ -107,6 +121,8 @@ def map_error(error: GraphQLError) -> GraphQLError:
     """Give every outgoing error an `extensions.code`; mask the unexpected ones."""
     if isinstance(error, CodedError) or isinstance(error.original_error, CodedError):
         return error  # raised on purpose (BadUserInput, ...): message and code are meant
+    if isinstance(error.original_error, NotSignedIn | InvalidToken):
+        return _with_code(error, UNAUTHENTICATED)  # its message says what to send
     if isinstance(error, GraphQLSyntaxError):
         return _with_code(error, GRAPHQL_PARSE_FAILED)
     if error.path is None and error.original_error is None:  # validation rules, depth limit

@@ -27,9 +27,12 @@ P = TypeVar("P", bound=Payload)
 
 
 async def dispatch(info: Info, command: Command, payload: type[P]) -> P:
-    """Run a command; a rejection becomes userErrors (nothing was written)."""
+    """Run a command as the caller; a rejection becomes userErrors (nothing was written)."""
+    context = info.context
     try:
-        result = await info.context.services.bus.dispatch(command)
+        result = await context.services.bus.dispatch(
+            command, context.actor(), request_id=context.request_id
+        )
     except CommandRejected as rejected:
         return payload.rejected(user_errors(rejected))
     return payload.succeeded(result)

@@ -57,9 +57,9 @@ class Query:
         id: strawberry.ID,
         consistency: Consistency = None,
     ) -> Order | None:
-        queries = info.context.services.queries
+        queries, actor = info.context.services.queries, info.context.actor()
         await catch_up(queries, consistency)
-        document = await queries.get_order(str(id))
+        document = await queries.get_order(str(id), actor)
         return None if document is None else Order.from_document(document)
 
     @strawberry.field(description="Full-text order search with filters, sorting and facets.")
@@ -73,7 +73,7 @@ class Query:
         after: str | None = None,
         consistency: Consistency = None,
     ) -> OrderConnection:
-        queries = info.context.services.queries
+        queries, actor = info.context.services.queries, info.context.actor()
         await catch_up(queries, consistency)
         request = OrderSearch(
             text=search,
@@ -85,7 +85,7 @@ class Query:
             highlights=selects(info.selected_fields, "orders", "edges", "highlights"),
         )
         with bad_user_input():  # the read side refuses a bad cursor or `first` out of 1..100
-            page = await queries.search_orders(request)
+            page = await queries.search_orders(request, actor)
         return OrderConnection.from_page(page)
 
     @strawberry.field(
@@ -98,9 +98,9 @@ class Query:
     async def order_suggestions(
         self, info: Info, prefix: str, first: int | None = DEFAULT_SUGGESTIONS
     ) -> list[OrderSuggestion]:
-        queries = info.context.services.queries
+        queries, actor = info.context.services.queries, info.context.actor()
         with bad_user_input():  # `first` out of 1..50 or a prefix that is too long
             found = await queries.suggest_orders(
-                prefix, DEFAULT_SUGGESTIONS if first is None else first
+                prefix, DEFAULT_SUGGESTIONS if first is None else first, actor
             )
         return [OrderSuggestion.from_suggestion(suggestion) for suggestion in found]

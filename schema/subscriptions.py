@@ -14,7 +14,7 @@ import strawberry
 from positions import encode_token
 from queries.change_feed import ChangeFilter, DocumentChange, parse_after
 from schema.context import Info
-from schema.errors import bad_user_input
+from schema.errors import Forbidden, bad_user_input
 from schema.order import Order
 
 After = Annotated[
@@ -45,17 +45,28 @@ class Subscription:
     async def order_changed(
         self, info: Info, id: strawberry.ID, after: After = None
     ) -> AsyncGenerator[OrderChange, None]:
-        async for change in _changes(info, ChangeFilter(order_id=str(id)), after):
+        actor = info.context.actor().signed_in()
+        # A customer's filter also names them: another customer's order sends nothing.
+        wanted = ChangeFilter(order_id=str(id), customer_id=actor.customer_id)
+        async for change in _changes(info, wanted, after):
             yield change
 
     @strawberry.subscription(
-        description="Changes of a customer's orders (all orders when omitted), once searchable."
+        description=(
+            "Changes of a customer's orders (all orders when omitted; for a customer, their"
+            " own), once searchable."
+        )
     )
     async def orders_changed(
         self, info: Info, customer_id: strawberry.ID | None = None, after: After = None
     ) -> AsyncGenerator[OrderChange, None]:
-        wanted = ChangeFilter(customer_id=None if customer_id is None else str(customer_id))
-        async for change in _changes(info, wanted, after):
+        actor = info.context.actor().signed_in()
+        wanted_id = None if customer_id is None else str(customer_id)
+        if actor.customer_id is not None:  # a customer hears of their own orders only
+            if wanted_id not in (None, actor.customer_id):
+                raise Forbidden("customers subscribe to their own orders only")
+            wanted_id = actor.customer_id
+        async for change in _changes(info, ChangeFilter(customer_id=wanted_id), after):
             yield change
 
 

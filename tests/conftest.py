@@ -31,6 +31,10 @@ from search_engine.node import PortInUseError, SearchNode, pick_free_port
 from tools.postgres_cluster import PostgresCluster
 
 T = TypeVar("T")
+# Every app a test builds verifies tokens with this secret (settings read AUTH_SECRET), so
+# no test writes an embedded secret file into the working directory.
+TEST_AUTH_SECRET = "test-secret-for-the-suite-only-0123456789abcdef"
+os.environ.setdefault("AUTH_SECRET", TEST_AUTH_SECRET)
 TEST_NODE_PORTS = range(9270, 9300)  # clear of a developer's node on 9200-9269
 # Maven's classpath is cached across runs, so only the very first run pays for Maven.
 SEARCH_NODE_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / (

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -13,6 +15,7 @@ import uvicorn
 
 from server import create_app
 from settings import load_settings
+from tests.support.tokens import STAFF_PRINCIPAL, bearer_headers
 
 
 def free_port() -> int:
@@ -21,14 +24,18 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def api(database_url: str, search_url: str, index_prefix: str) -> Iterator[httpx.Client]:
-    """An HTTP client bound to a freshly started server on its own database and index."""
+@contextlib.contextmanager
+def serve(
+    database_url: str, search_url: str, index_prefix: str, **overrides: Any
+) -> Iterator[httpx.Client]:
+    """A real server (uvicorn in a thread, with its projector) and a client sending a staff
+    token; `overrides` are settings (e.g. `cors_origins`)."""
     settings = load_settings(
         database_url=database_url,
         search_url=search_url,
         index_prefix=index_prefix,
         projector_poll_interval=0.05,
+        **overrides,
     )
     port = free_port()
     config = uvicorn.Config(
@@ -46,7 +53,21 @@ def api(database_url: str, search_url: str, index_prefix: str) -> Iterator[httpx
         if not thread.is_alive() or time.monotonic() > deadline:
             raise RuntimeError("the API server did not start")
         time.sleep(0.02)
-    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+    # Staff by default: tests of other roles pass their own Authorization header.
+    headers = bearer_headers(STAFF_PRINCIPAL)
+    try:
+        with httpx.Client(
+            base_url=f"http://127.0.0.1:{port}", timeout=30, headers=headers
+        ) as client:
+            yield client
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+@pytest.fixture
+def api(database_url: str, search_url: str, index_prefix: str) -> Iterator[httpx.Client]:
+    """An HTTP client (sending a staff token) bound to a freshly started server on its own
+    database and index."""
+    with serve(database_url, search_url, index_prefix) as client:
         yield client
-    server.should_exit = True
-    thread.join(timeout=30)

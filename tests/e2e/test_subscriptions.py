@@ -72,7 +72,9 @@ def live(api: httpx.Client) -> Iterator[ClientConnection]:
     """A graphql-transport-ws connection to the same server, acknowledged."""
     url = str(api.base_url).replace("http://", "ws://") + "/graphql"
     with connect(url, subprotocols=["graphql-transport-ws"], open_timeout=WAIT) as ws:
-        ws.send(json.dumps({"type": "connection_init"}))
+        # Browsers cannot set headers on a WebSocket: the token travels in connection_init.
+        token = {"Authorization": api.headers["authorization"]}
+        ws.send(json.dumps({"type": "connection_init", "payload": token}))
         assert json.loads(ws.recv(timeout=WAIT))["type"] == "connection_ack"
         yield ws
 

@@ -27,6 +27,7 @@ from queries.change_feed import STAMP
 from queries.handlers import OrderQueries
 from search_engine.client import SearchClient
 from search_engine.names import alias
+from tests.support.actors import STAFF
 
 
 @dataclass
@@ -59,7 +60,7 @@ class World:
         return {hit["_id"]: hit["_source"] for hit in response["hits"]["hits"]}
 
     async def customer(self, name: str, email: str) -> str:
-        return (await self.bus.dispatch(RegisterCustomer(name=name, email=email))).id
+        return (await self.bus.dispatch(RegisterCustomer(name=name, email=email), STAFF)).id
 
     async def product(
         self, sku: str, name: str, price: str, category: str | None = None, currency: str = "EUR"
@@ -67,7 +68,7 @@ class World:
         command = AddProduct(
             sku=sku, name=name, price=Decimal(price), currency=currency, category=category
         )
-        return (await self.bus.dispatch(command)).id
+        return (await self.bus.dispatch(command, STAFF)).id
 
     async def order(
         self,
@@ -81,7 +82,7 @@ class World:
         )
         requests = tuple(OrderLineRequest(product_id=p, quantity=q) for p, q in lines)
         return await self.bus.dispatch(
-            PlaceOrder(customer_id=customer_id, lines=requests, shipping_address=address)
+            PlaceOrder(customer_id=customer_id, lines=requests, shipping_address=address), STAFF
         )
 
 

@@ -22,6 +22,7 @@ from commands.database import create_engine
 from commands.messages import AddProduct, Address, OrderLineRequest, PlaceOrder, RegisterCustomer
 from positions import decode_token
 from projections import source
+from tests.support.actors import STAFF
 
 pytestmark = [pytest.mark.anyio, pytest.mark.postgres]
 
@@ -58,14 +59,18 @@ async def test_raw_write_stores_the_rows_event_and_result_of_place_order(
     engine: AsyncEngine, postgres_url: str
 ) -> None:
     bus = CommandBus(engine)
-    customer = await bus.dispatch(RegisterCustomer(name="Marta Kowalski", email="m@example.com"))
+    customer = await bus.dispatch(
+        RegisterCustomer(name="Marta Kowalski", email="m@example.com"), STAFF
+    )
     kettle = await bus.dispatch(
         AddProduct(
             sku="KTL-1", name="Kettle", category="kitchen", price=Decimal("39.90"), currency="EUR"
-        )
+        ),
+        STAFF,
     )
     mug = await bus.dispatch(
-        AddProduct(sku="MUG-1", name="Mug", category=None, price=Decimal("4.50"), currency="EUR")
+        AddProduct(sku="MUG-1", name="Mug", category=None, price=Decimal("4.50"), currency="EUR"),
+        STAFF,
     )
     lines = [{"productId": kettle.id, "quantity": 2}, {"productId": mug.id, "quantity": 3}]
     placed = await bus.dispatch(
@@ -80,7 +85,8 @@ async def test_raw_write_stores_the_rows_event_and_result_of_place_order(
                 country=ADDRESS["country"],
             ),
             idempotency_key="via-bus",
-        )
+        ),
+        STAFF,
     )
     pool = await asyncpg.create_pool(dsn(postgres_url), min_size=1, max_size=2)
     try:

@@ -23,6 +23,7 @@ from commands.messages import (
 )
 from commands.tables import events, metadata
 from positions import Position, decode_token
+from tests.support.actors import STAFF
 
 ADDRESS = Address(
     name="Ann Lee", line1="1 Rue Neuve", city="Lyon", postal_code="69001", country="FR"
@@ -38,7 +39,7 @@ class Catalogue:
 
 
 async def seed_catalogue(bus: CommandBus) -> Catalogue:
-    customer = await bus.dispatch(RegisterCustomer(name="Ann Lee", email="ann@example.com"))
+    customer = await bus.dispatch(RegisterCustomer(name="Ann Lee", email="ann@example.com"), STAFF)
     ids = []
     for sku, price, currency in (
         ("MUG", "12.50", "EUR"),
@@ -46,7 +47,7 @@ async def seed_catalogue(bus: CommandBus) -> Catalogue:
         ("HAT", "20", "USD"),
     ):
         command = AddProduct(sku=sku, name=sku.title(), price=Decimal(price), currency=currency)
-        ids.append((await bus.dispatch(command)).id)
+        ids.append((await bus.dispatch(command, STAFF)).id)
     return Catalogue(customer.id, *ids)
 
 

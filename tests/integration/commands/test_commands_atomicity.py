@@ -17,6 +17,7 @@ from commands.messages import CommandResult, PayOrder, UpdateCustomer
 from commands.model.aggregate import Aggregate
 from commands.tables import events
 from commands.unit_of_work import UnitOfWork
+from tests.support.actors import STAFF, STAFF_AUDIT
 
 pytestmark = pytest.mark.anyio
 
@@ -49,11 +50,11 @@ class ExplodingUnitOfWork(UnitOfWork):
 async def test_a_failing_event_append_undoes_the_row_update(
     engine: AsyncEngine, bus: CommandBus, catalogue: Catalogue
 ) -> None:
-    order = (await bus.dispatch(place_order(catalogue, (catalogue.mug, 1)))).id
+    order = (await bus.dispatch(place_order(catalogue, (catalogue.mug, 1)), STAFF)).id
     await squat_stream_version(engine, "order", order, 2)
     before = await snapshot(engine)
     with pytest.raises(IntegrityError):
-        await bus.dispatch(PayOrder(order_id=order, amount=Decimal("12.50")))
+        await bus.dispatch(PayOrder(order_id=order, amount=Decimal("12.50")), STAFF)
     assert await snapshot(engine) == before
     row = await row_of(engine, "orders", order)
     assert (row["status"], row["version"], row["paid_at"]) == ("PLACED", 1, None)
@@ -66,7 +67,7 @@ async def test_a_failing_event_append_undoes_the_new_order_and_its_lines(
     await squat_stream_version(engine, "order", "order-with-a-known-id", 1)
     before = await snapshot(engine)
     with pytest.raises(IntegrityError):
-        await bus.dispatch(place_order(catalogue, (catalogue.mug, 1), (catalogue.pen, 2)))
+        await bus.dispatch(place_order(catalogue, (catalogue.mug, 1), (catalogue.pen, 2)), STAFF)
     after = await snapshot(engine)
     assert after == before
     assert (after["orders"], after["order_lines"]) == ([], [])
@@ -78,10 +79,10 @@ async def test_a_crash_after_appending_rolls_back_rows_and_events(
     before = await snapshot(engine)
     command = place_order(catalogue, (catalogue.mug, 3))
     with pytest.raises(RuntimeError, match="crash between append and commit"):
-        await handlers.place_order(ExplodingUnitOfWork(engine), command)
+        await handlers.place_order(ExplodingUnitOfWork(engine, audit=STAFF_AUDIT), command)
     with pytest.raises(RuntimeError, match="crash between append and commit"):
         update = UpdateCustomer(customer_id=catalogue.customer, name="Someone Else")
-        await handlers.update_customer(ExplodingUnitOfWork(engine), update)
+        await handlers.update_customer(ExplodingUnitOfWork(engine, audit=STAFF_AUDIT), update)
     assert await snapshot(engine) == before
 
 
@@ -89,7 +90,7 @@ async def test_the_unit_of_work_rolls_back_when_left_without_commit(
     engine: AsyncEngine, catalogue: Catalogue
 ) -> None:
     before = await snapshot(engine)
-    async with UnitOfWork(engine) as uow:
+    async with UnitOfWork(engine, audit=STAFF_AUDIT) as uow:
         customer = await uow.customers.get(catalogue.customer)
         customer.update(
             name="Temp", email=None, expected_version=None, email_taken=False, now=uow.now

@@ -26,6 +26,7 @@ from commands.messages import (
 )
 from commands.tables import customers
 from commands.unit_of_work import UnitOfWork
+from tests.support.actors import STAFF, STAFF_AUDIT
 
 pytestmark = pytest.mark.anyio
 
@@ -45,7 +46,7 @@ async def test_two_updates_with_one_expected_version_one_wins(
     outcomes = await asyncio.gather(
         *[
             bus.dispatch(
-                UpdateCustomer(customer_id=catalogue.customer, name=name, expected_version=1)
+                UpdateCustomer(customer_id=catalogue.customer, name=name, expected_version=1), STAFF
             )
             for name in names
         ],
@@ -71,7 +72,7 @@ async def test_a_writer_waits_for_the_one_holding_the_aggregate_then_conflicts(
     loaded = asyncio.Event()
 
     async def first_writer() -> None:
-        async with UnitOfWork(engine) as uow:
+        async with UnitOfWork(engine, audit=STAFF_AUDIT) as uow:
             customer = await uow.customers.get(catalogue.customer)
             loaded.set()
             await asyncio.sleep(0.3)  # B is now blocked on the row lock (PG) or BEGIN (SQLite)
@@ -84,7 +85,7 @@ async def test_a_writer_waits_for_the_one_holding_the_aggregate_then_conflicts(
     async def second_writer() -> CommandResult:
         await loaded.wait()
         return await bus.dispatch(
-            UpdateCustomer(customer_id=catalogue.customer, name="B", expected_version=1)
+            UpdateCustomer(customer_id=catalogue.customer, name="B", expected_version=1), STAFF
         )
 
     outcomes = await asyncio.gather(first_writer(), second_writer(), return_exceptions=True)
@@ -98,10 +99,12 @@ async def test_a_writer_waits_for_the_one_holding_the_aggregate_then_conflicts(
 async def test_pay_and_cancel_racing_on_one_version_one_wins(
     engine: AsyncEngine, bus: CommandBus, catalogue: Catalogue
 ) -> None:
-    order = (await bus.dispatch(place_order(catalogue, (catalogue.mug, 1)))).id
+    order = (await bus.dispatch(place_order(catalogue, (catalogue.mug, 1)), STAFF)).id
     outcomes = await asyncio.gather(
-        bus.dispatch(PayOrder(order_id=order, amount=Decimal("12.50"), expected_version=1)),
-        bus.dispatch(CancelOrder(order_id=order, reason="changed my mind", expected_version=1)),
+        bus.dispatch(PayOrder(order_id=order, amount=Decimal("12.50"), expected_version=1), STAFF),
+        bus.dispatch(
+            CancelOrder(order_id=order, reason="changed my mind", expected_version=1), STAFF
+        ),
         return_exceptions=True,
     )
     won, lost = split(outcomes)
@@ -118,7 +121,7 @@ async def test_concurrent_updates_without_versions_lose_nothing(
 ) -> None:
     prices = [Decimal(f"{n}.25") for n in range(20, 30)]
     commands = [UpdateProduct(product_id=catalogue.mug, price=price) for price in prices]
-    results = await asyncio.gather(*[bus.dispatch(command) for command in commands])
+    results = await asyncio.gather(*[bus.dispatch(command, STAFF) for command in commands])
     assert sorted(r.version for r in results) == list(range(2, 12))
     last = max(results, key=lambda r: r.version)
     row = await row_of(engine, "products", catalogue.mug)
@@ -132,7 +135,7 @@ async def test_the_version_guard_catches_a_writer_that_slipped_in(
     engine: AsyncEngine, catalogue: Catalogue
 ) -> None:
     before = await snapshot(engine)
-    async with UnitOfWork(engine) as uow:
+    async with UnitOfWork(engine, audit=STAFF_AUDIT) as uow:
         customer = await uow.customers.get(catalogue.customer)
         # Another writer's committed change, as the guarded UPDATE would see it.
         await uow.connection.execute(update(customers).values(version=customers.c.version + 1))
@@ -154,7 +157,7 @@ async def test_racing_registrations_of_one_email_make_one_customer(
         "kIm@example.com",
     ]
     outcomes = await asyncio.gather(
-        *[bus.dispatch(RegisterCustomer(name="Kim", email=email)) for email in emails],
+        *[bus.dispatch(RegisterCustomer(name="Kim", email=email), STAFF) for email in emails],
         return_exceptions=True,
     )
     won, lost = split(outcomes)
@@ -171,7 +174,7 @@ async def test_racing_additions_of_one_sku_make_one_product(
 ) -> None:
     command = AddProduct(sku="RACE-1", name="Racer", price=Decimal("5"), currency="EUR")
     outcomes = await asyncio.gather(
-        *[bus.dispatch(command) for _ in range(5)], return_exceptions=True
+        *[bus.dispatch(command, STAFF) for _ in range(5)], return_exceptions=True
     )
     won, lost = split(outcomes)
     assert len(won) == 1

@@ -18,16 +18,17 @@ from commands.messages import (
     UpdateCustomer,
 )
 from positions import decode_token
+from tests.support.actors import STAFF
 
 pytestmark = pytest.mark.anyio
 
 
 async def register(bus: CommandBus, email: str = "ann@example.com") -> str:
-    return (await bus.dispatch(RegisterCustomer(name="Ann Lee", email=email))).id
+    return (await bus.dispatch(RegisterCustomer(name="Ann Lee", email=email), STAFF)).id
 
 
 async def test_register_writes_the_row_and_its_event(engine: AsyncEngine, bus: CommandBus) -> None:
-    result = await bus.dispatch(RegisterCustomer(name=" Ann Lee ", email="Ann@Example.com"))
+    result = await bus.dispatch(RegisterCustomer(name=" Ann Lee ", email="Ann@Example.com"), STAFF)
     assert result.version == 1
     row = await row_of(engine, "customers", result.id)
     assert (row["name"], row["email"], row["version"]) == ("Ann Lee", "ann@example.com", 1)
@@ -53,7 +54,8 @@ async def test_update_changes_the_row_and_appends_only_changed_fields(
     result = await bus.dispatch(
         UpdateCustomer(
             customer_id=customer, name="Ann Lee", email="ANN.LEE@example.com", expected_version=1
-        )
+        ),
+        STAFF,
     )
     assert (result.id, result.version) == (customer, 2)
     row = await row_of(engine, "customers", customer)
@@ -69,9 +71,11 @@ async def test_update_changes_the_row_and_appends_only_changed_fields(
 async def test_an_update_that_changes_nothing_is_a_no_op_success(
     engine: AsyncEngine, bus: CommandBus
 ) -> None:
-    first = await bus.dispatch(RegisterCustomer(name="Ann Lee", email="ann@example.com"))
+    first = await bus.dispatch(RegisterCustomer(name="Ann Lee", email="ann@example.com"), STAFF)
     await register(bus, "other@example.com")  # moves the log head past the customer's event
-    result = await bus.dispatch(UpdateCustomer(customer_id=first.id, email="ANN@example.com"))
+    result = await bus.dispatch(
+        UpdateCustomer(customer_id=first.id, email="ANN@example.com"), STAFF
+    )
     assert (result.version, result.position) == (1, first.position)
     assert len(await stream(engine, first.id)) == 1
     assert (await row_of(engine, "customers", first.id))["version"] == 1
@@ -91,7 +95,8 @@ async def test_register_rejects_bad_input_and_writes_nothing(
 ) -> None:
     await register(bus, "someone@example.com")
     assert (
-        await rejected(engine, bus.dispatch(RegisterCustomer(name=name, email=email))) == expected
+        await rejected(engine, bus.dispatch(RegisterCustomer(name=name, email=email), STAFF))
+        == expected
     )
 
 
@@ -100,7 +105,7 @@ async def test_register_with_a_taken_email_in_any_case_is_a_duplicate(
 ) -> None:
     await register(bus)
     command = RegisterCustomer(name="Other Ann", email=" ANN@Example.COM ")
-    assert await rejected(engine, bus.dispatch(command)) == [(DUPLICATE, ("email",))]
+    assert await rejected(engine, bus.dispatch(command, STAFF)) == [(DUPLICATE, ("email",))]
 
 
 async def test_update_rejections_write_nothing(engine: AsyncEngine, bus: CommandBus) -> None:
@@ -117,15 +122,15 @@ async def test_update_rejections_write_nothing(engine: AsyncEngine, bus: Command
         ),
     ]
     for command, expected in cases:
-        assert await rejected(engine, bus.dispatch(command)) == expected, command
+        assert await rejected(engine, bus.dispatch(command, STAFF)) == expected, command
 
 
 async def test_the_token_orders_commands(bus: CommandBus) -> None:
     first = decode_token(
-        (await bus.dispatch(RegisterCustomer(name="A", email="a@example.com"))).position
+        (await bus.dispatch(RegisterCustomer(name="A", email="a@example.com"), STAFF)).position
     )
     second = decode_token(
-        (await bus.dispatch(RegisterCustomer(name="B", email="b@example.com"))).position
+        (await bus.dispatch(RegisterCustomer(name="B", email="b@example.com"), STAFF)).position
     )
     assert second.seq > first.seq
     assert second >= first

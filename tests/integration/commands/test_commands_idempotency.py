@@ -17,6 +17,7 @@ from commands.idempotency import Claim, KeyAlreadyStored
 from commands.messages import DUPLICATE, VALIDATION_FAILED, CommandResult
 from commands.tables import idempotency_keys
 from commands.unit_of_work import UnitOfWork
+from tests.support.actors import STAFF, STAFF_AUDIT
 
 pytestmark = pytest.mark.anyio
 
@@ -36,24 +37,25 @@ async def test_the_same_key_twice_places_one_order(
     engine: AsyncEngine, bus: CommandBus, catalogue: Catalogue
 ) -> None:
     command = place_order(catalogue, (catalogue.mug, 2), key="checkout-1")
-    first = await bus.dispatch(command)
+    first = await bus.dispatch(command, STAFF)
     before = await snapshot(engine)
-    second = await bus.dispatch(command)
+    second = await bus.dispatch(command, STAFF)
     assert second == first
     assert await snapshot(engine) == before
     assert before["orders"] and len(before["orders"]) == 1
     async with engine.connect() as connection:
         stored = (await connection.execute(select(idempotency_keys))).mappings().one()
-    assert (stored["key"], stored["command"]) == ("checkout-1", "PlaceOrder")
+    # Stored under the principal's subject: another caller's "checkout-1" is another key.
+    assert (stored["key"], stored["command"]) == ("test-staff:checkout-1", "PlaceOrder")
     assert stored["result"] == {"id": first.id, "version": 1, "position": first.position}
 
 
 async def test_a_reused_key_with_other_input_returns_the_first_result(
     engine: AsyncEngine, bus: CommandBus, catalogue: Catalogue
 ) -> None:
-    first = await bus.dispatch(place_order(catalogue, (catalogue.mug, 2), key="k"))
+    first = await bus.dispatch(place_order(catalogue, (catalogue.mug, 2), key="k"), STAFF)
     before = await snapshot(engine)
-    assert await bus.dispatch(place_order(catalogue, (catalogue.pen, 9), key="k")) == first
+    assert await bus.dispatch(place_order(catalogue, (catalogue.pen, 9), key="k"), STAFF) == first
     assert await snapshot(engine) == before
 
 
@@ -61,7 +63,7 @@ async def test_concurrent_duplicates_place_one_order(
     engine: AsyncEngine, bus: CommandBus, catalogue: Catalogue
 ) -> None:
     command = place_order(catalogue, (catalogue.mug, 1), key="double-click")
-    results = await asyncio.gather(*[bus.dispatch(command) for _ in range(6)])
+    results = await asyncio.gather(*[bus.dispatch(command, STAFF) for _ in range(6)])
     assert len(set(results)) == 1
     assert await count(engine, "orders") == 1
     assert await count(engine, "order_lines") == 1
@@ -78,7 +80,7 @@ async def test_a_duplicate_that_loses_the_race_returns_the_winners_result(
     try:
         await holder.begin()  # holds the key's row lock (PostgreSQL) or the write lock (SQLite)
         row = {
-            "key": "k",
+            "key": "test-staff:k",
             "command": "PlaceOrder",
             "result": winner.__dict__,
             "created_at": datetime.now(UTC),
@@ -86,7 +88,7 @@ async def test_a_duplicate_that_loses_the_race_returns_the_winners_result(
         await holder.execute(insert(idempotency_keys), row)
         before = await snapshot(engine)
         racer = asyncio.create_task(
-            bus.dispatch(place_order(catalogue, (catalogue.mug, 1), key="k"))
+            bus.dispatch(place_order(catalogue, (catalogue.mug, 1), key="k"), STAFF)
         )
         await asyncio.sleep(0.3)
         assert not racer.done()
@@ -103,7 +105,7 @@ async def test_a_key_already_stored_stops_the_handler_and_writes_nothing(
 ) -> None:
     await store_key(engine, "k", "PlaceOrder", CommandResult("x", 1, "MDox"))
     before = await snapshot(engine)
-    uow = UnitOfWork(engine, claim=Claim("k", "PlaceOrder"))
+    uow = UnitOfWork(engine, claim=Claim("k", "PlaceOrder"), audit=STAFF_AUDIT)
     with pytest.raises(KeyAlreadyStored):
         await handlers.place_order(uow, place_order(catalogue, (catalogue.mug, 1)))
     assert await snapshot(engine) == before
@@ -112,9 +114,11 @@ async def test_a_key_already_stored_stops_the_handler_and_writes_nothing(
 async def test_a_key_used_by_another_command_is_a_duplicate(
     engine: AsyncEngine, bus: CommandBus, catalogue: Catalogue
 ) -> None:
-    await store_key(engine, "shared", "AddProduct", CommandResult("p", 1, "MDox"))
+    await store_key(engine, "test-staff:shared", "AddProduct", CommandResult("p", 1, "MDox"))
     command = place_order(catalogue, (catalogue.mug, 1), key="shared")
-    assert await rejected(engine, bus.dispatch(command)) == [(DUPLICATE, ("idempotencyKey",))]
+    assert await rejected(engine, bus.dispatch(command, STAFF)) == [
+        (DUPLICATE, ("idempotencyKey",))
+    ]
 
 
 @pytest.mark.parametrize("key", ["", "   ", "k" * 201])
@@ -122,7 +126,7 @@ async def test_a_blank_or_long_key_is_invalid(
     engine: AsyncEngine, bus: CommandBus, catalogue: Catalogue, key: str
 ) -> None:
     command = place_order(catalogue, (catalogue.mug, 1), key=key)
-    assert await rejected(engine, bus.dispatch(command)) == [
+    assert await rejected(engine, bus.dispatch(command, STAFF)) == [
         (VALIDATION_FAILED, ("idempotencyKey",))
     ]
 
@@ -131,9 +135,9 @@ async def test_a_rejected_command_does_not_use_up_its_key(
     engine: AsyncEngine, bus: CommandBus, catalogue: Catalogue
 ) -> None:
     bad = place_order(catalogue, (catalogue.mug, 0), key="retry-me")
-    assert await rejected(engine, bus.dispatch(bad)) == [
+    assert await rejected(engine, bus.dispatch(bad, STAFF)) == [
         (VALIDATION_FAILED, ("lines", "0", "quantity"))
     ]
-    good = await bus.dispatch(place_order(catalogue, (catalogue.mug, 1), key="retry-me"))
-    assert await bus.dispatch(bad) == good
+    good = await bus.dispatch(place_order(catalogue, (catalogue.mug, 1), key="retry-me"), STAFF)
+    assert await bus.dispatch(bad, STAFF) == good
     assert await count(engine, "orders") == 1

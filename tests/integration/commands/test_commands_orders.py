@@ -34,6 +34,7 @@ from commands.messages import (
     UpdateShippingAddress,
 )
 from commands.tables import order_lines
+from tests.support.actors import STAFF
 
 pytestmark = pytest.mark.anyio
 
@@ -56,7 +57,9 @@ async def lines_of(engine: AsyncEngine, order_id: str) -> list[tuple[object, ...
 async def test_place_order_writes_order_lines_and_event(
     engine: AsyncEngine, bus: CommandBus, catalogue: Catalogue
 ) -> None:
-    result = await bus.dispatch(place_order(catalogue, (catalogue.mug, 2), (catalogue.pen, 3)))
+    result = await bus.dispatch(
+        place_order(catalogue, (catalogue.mug, 2), (catalogue.pen, 3)), STAFF
+    )
     assert result.version == 1
     order = await row_of(engine, "orders", result.id)
     assert (order["status"], order["customer_id"], order["currency"]) == (
@@ -101,19 +104,19 @@ async def test_place_order_writes_order_lines_and_event(
 async def test_unit_prices_are_fixed_at_placement(
     engine: AsyncEngine, bus: CommandBus, catalogue: Catalogue
 ) -> None:
-    order = await bus.dispatch(place_order(catalogue, (catalogue.mug, 1)))
-    await bus.dispatch(UpdateProduct(product_id=catalogue.mug, price=Decimal("99.00")))
+    order = await bus.dispatch(place_order(catalogue, (catalogue.mug, 1)), STAFF)
+    await bus.dispatch(UpdateProduct(product_id=catalogue.mug, price=Decimal("99.00")), STAFF)
     assert (await lines_of(engine, order.id))[0][3] == Decimal("12.50")
     assert (await row_of(engine, "orders", order.id))["total"] == Decimal("12.50")
-    await bus.dispatch(PayOrder(order_id=order.id, amount=Decimal("12.50")))
-    later = await bus.dispatch(place_order(catalogue, (catalogue.mug, 1)))
+    await bus.dispatch(PayOrder(order_id=order.id, amount=Decimal("12.50")), STAFF)
+    later = await bus.dispatch(place_order(catalogue, (catalogue.mug, 1)), STAFF)
     assert (await row_of(engine, "orders", later.id))["total"] == Decimal("99.00")
 
 
 async def test_the_whole_lifecycle_updates_row_version_and_log(
     engine: AsyncEngine, bus: CommandBus, catalogue: Catalogue
 ) -> None:
-    order = (await bus.dispatch(place_order(catalogue, (catalogue.mug, 2)))).id
+    order = (await bus.dispatch(place_order(catalogue, (catalogue.mug, 2)), STAFF)).id
     steps = [
         UpdateShippingAddress(order_id=order, address=NEW_ADDRESS, expected_version=1),
         PayOrder(order_id=order, amount=Decimal("25.00"), expected_version=2),
@@ -122,7 +125,7 @@ async def test_the_whole_lifecycle_updates_row_version_and_log(
     ]
     previous = await row_of(engine, "orders", order)
     for version, command in enumerate(steps, start=2):
-        result = await bus.dispatch(command)
+        result = await bus.dispatch(command, STAFF)
         assert (result.id, result.version) == (order, version)
         await assert_token_is_last_event(engine, result)
         row = await row_of(engine, "orders", order)
@@ -171,9 +174,9 @@ async def test_the_whole_lifecycle_updates_row_version_and_log(
 async def test_cancel_writes_reason_and_event(
     engine: AsyncEngine, bus: CommandBus, catalogue: Catalogue
 ) -> None:
-    order = (await bus.dispatch(place_order(catalogue, (catalogue.pen, 1)))).id
-    await bus.dispatch(PayOrder(order_id=order, amount=Decimal("1.99")))
-    result = await bus.dispatch(CancelOrder(order_id=order, reason="out of stock"))
+    order = (await bus.dispatch(place_order(catalogue, (catalogue.pen, 1)), STAFF)).id
+    await bus.dispatch(PayOrder(order_id=order, amount=Decimal("1.99")), STAFF)
+    result = await bus.dispatch(CancelOrder(order_id=order, reason="out of stock"), STAFF)
     assert result.version == 3
     row = await row_of(engine, "orders", order)
     assert (row["status"], row["cancel_reason"], row["payment_amount"]) == (
@@ -238,13 +241,13 @@ async def test_place_order_rejections_write_nothing(
         ),
     ]
     for command, expected in cases:
-        assert await rejected(engine, bus.dispatch(command)) == expected, command
+        assert await rejected(engine, bus.dispatch(command, STAFF)) == expected, command
 
 
 async def test_every_order_mutation_rejects_an_unknown_order(
     engine: AsyncEngine, bus: CommandBus, catalogue: Catalogue
 ) -> None:
-    await bus.dispatch(place_order(catalogue, (catalogue.mug, 1)))
+    await bus.dispatch(place_order(catalogue, (catalogue.mug, 1)), STAFF)
     commands = [
         UpdateShippingAddress(order_id="nope", address=NEW_ADDRESS),
         PayOrder(order_id="nope", amount=Decimal("12.50")),
@@ -253,16 +256,18 @@ async def test_every_order_mutation_rejects_an_unknown_order(
         CancelOrder(order_id="nope", reason="x"),
     ]
     for command in commands:
-        assert await rejected(engine, bus.dispatch(command)) == [(NOT_FOUND, ("orderId",))], command
+        assert await rejected(engine, bus.dispatch(command, STAFF)) == [
+            (NOT_FOUND, ("orderId",))
+        ], command
 
 
 async def test_order_mutation_rejections_write_nothing(
     engine: AsyncEngine, bus: CommandBus, catalogue: Catalogue
 ) -> None:
-    placed = (await bus.dispatch(place_order(catalogue, (catalogue.mug, 2)))).id
-    shipped = (await bus.dispatch(place_order(catalogue, (catalogue.pen, 1)))).id
-    await bus.dispatch(PayOrder(order_id=shipped, amount=Decimal("1.99")))
-    await bus.dispatch(ShipOrder(order_id=shipped, carrier="DHL", tracking_number="T1"))
+    placed = (await bus.dispatch(place_order(catalogue, (catalogue.mug, 2)), STAFF)).id
+    shipped = (await bus.dispatch(place_order(catalogue, (catalogue.pen, 1)), STAFF)).id
+    await bus.dispatch(PayOrder(order_id=shipped, amount=Decimal("1.99")), STAFF)
+    await bus.dispatch(ShipOrder(order_id=shipped, carrier="DHL", tracking_number="T1"), STAFF)
     bad_address = Address(name="", line1="x", city="y", postal_code="z", country="gb")
     cases = [
         (PayOrder(order_id=placed, amount=Decimal("25.01")), [(VALIDATION_FAILED, ("amount",))]),
@@ -291,5 +296,5 @@ async def test_order_mutation_rejections_write_nothing(
         (DeliverOrder(order_id=shipped, expected_version=2), [(CONFLICT, ("expectedVersion",))]),
     ]
     for command, expected in cases:
-        assert await rejected(engine, bus.dispatch(command)) == expected, command
+        assert await rejected(engine, bus.dispatch(command, STAFF)) == expected, command
     assert (await row_of(engine, "orders", shipped))["status"] == "SHIPPED"

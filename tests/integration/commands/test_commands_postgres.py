@@ -17,6 +17,7 @@ from commands.messages import CommandRejected, RegisterCustomer
 from commands.outbox import NOTIFY_CHANNEL
 from commands.tables import events
 from positions import decode_token
+from tests.support.actors import STAFF
 
 pytestmark = [pytest.mark.anyio, pytest.mark.postgres]
 
@@ -32,8 +33,8 @@ async def test_each_command_stamps_its_events_with_its_own_transaction_id(
     pg_engine: AsyncEngine,
 ) -> None:
     bus = CommandBus(pg_engine)
-    first = await bus.dispatch(RegisterCustomer(name="A", email="a@example.com"))
-    second = await bus.dispatch(RegisterCustomer(name="B", email="b@example.com"))
+    first = await bus.dispatch(RegisterCustomer(name="A", email="a@example.com"), STAFF)
+    second = await bus.dispatch(RegisterCustomer(name="B", email="b@example.com"), STAFF)
     async with pg_engine.connect() as connection:
         rows = (
             await connection.execute(select(events.c.txid, events.c.seq).order_by(events.c.seq))
@@ -53,10 +54,10 @@ async def test_a_committed_command_notifies_the_projector_channel(
     await listener.add_listener(NOTIFY_CHANNEL, lambda *args: received.put_nowait(args[3]))
     try:
         bus = CommandBus(pg_engine)
-        await bus.dispatch(RegisterCustomer(name="A", email="a@example.com"))
+        await bus.dispatch(RegisterCustomer(name="A", email="a@example.com"), STAFF)
         assert await asyncio.wait_for(received.get(), timeout=5) == ""
         with pytest.raises(CommandRejected):
-            await bus.dispatch(RegisterCustomer(name="", email="a@example.com"))
+            await bus.dispatch(RegisterCustomer(name="", email="a@example.com"), STAFF)
         await asyncio.sleep(0.3)
         assert received.empty()  # a rejected command appends nothing and wakes nobody
     finally:

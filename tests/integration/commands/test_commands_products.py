@@ -17,6 +17,7 @@ from commands.messages import (
     AddProduct,
     UpdateProduct,
 )
+from tests.support.actors import STAFF
 
 pytestmark = pytest.mark.anyio
 
@@ -24,7 +25,7 @@ MUG = AddProduct(sku="MUG-1", name="Mug", price=Decimal("12.5"), currency="EUR",
 
 
 async def test_add_writes_the_row_and_its_event(engine: AsyncEngine, bus: CommandBus) -> None:
-    result = await bus.dispatch(MUG)
+    result = await bus.dispatch(MUG, STAFF)
     row = await row_of(engine, "products", result.id)
     assert (row["sku"], row["name"], row["category"], row["currency"], row["version"]) == (
         "MUG-1",
@@ -47,11 +48,11 @@ async def test_add_writes_the_row_and_its_event(engine: AsyncEngine, bus: Comman
 
 
 async def test_update_changes_price_and_name(engine: AsyncEngine, bus: CommandBus) -> None:
-    product = (await bus.dispatch(MUG)).id
+    product = (await bus.dispatch(MUG, STAFF)).id
     command = UpdateProduct(
         product_id=product, name="Big Mug", price=Decimal("14.99"), expected_version=1
     )
-    result = await bus.dispatch(command)
+    result = await bus.dispatch(command, STAFF)
     assert result.version == 2
     row = await row_of(engine, "products", product)
     assert (row["name"], row["price"], row["category"], row["version"]) == (
@@ -67,9 +68,9 @@ async def test_update_changes_price_and_name(engine: AsyncEngine, bus: CommandBu
 async def test_an_update_that_changes_nothing_is_a_no_op_success(
     engine: AsyncEngine, bus: CommandBus
 ) -> None:
-    first = await bus.dispatch(MUG)
+    first = await bus.dispatch(MUG, STAFF)
     result = await bus.dispatch(
-        UpdateProduct(product_id=first.id, price=Decimal("12.500"), category="kitchen")
+        UpdateProduct(product_id=first.id, price=Decimal("12.500"), category="kitchen"), STAFF
     )
     assert (result.version, result.position) == (1, first.position)
     assert len(await stream(engine, first.id)) == 1
@@ -98,12 +99,12 @@ def invalid(*names: str) -> list[tuple[str, tuple[str, ...]]]:
 async def test_add_rejects_bad_input_and_writes_nothing(
     engine: AsyncEngine, bus: CommandBus, command: AddProduct, expected: list[object]
 ) -> None:
-    await bus.dispatch(MUG)
-    assert await rejected(engine, bus.dispatch(command)) == expected
+    await bus.dispatch(MUG, STAFF)
+    assert await rejected(engine, bus.dispatch(command, STAFF)) == expected
 
 
 async def test_update_rejections_write_nothing(engine: AsyncEngine, bus: CommandBus) -> None:
-    product = (await bus.dispatch(MUG)).id
+    product = (await bus.dispatch(MUG, STAFF)).id
     cases = [
         (UpdateProduct(product_id="missing", name="X"), [(NOT_FOUND, ("id",))]),
         (UpdateProduct(product_id=product, price=Decimal("-2")), [(VALIDATION_FAILED, ("price",))]),
@@ -115,4 +116,4 @@ async def test_update_rejections_write_nothing(engine: AsyncEngine, bus: Command
         ),
     ]
     for command, expected in cases:
-        assert await rejected(engine, bus.dispatch(command)) == expected, command
+        assert await rejected(engine, bus.dispatch(command, STAFF)) == expected, command

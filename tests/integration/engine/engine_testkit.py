@@ -28,6 +28,7 @@ from commands.messages import (
 from positions import ORIGIN, Position, decode_token
 from projections import source
 from queries.consistency import read_progress
+from tests.support.actors import STAFF
 from tests.support.world import World
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -75,17 +76,17 @@ class Traffic:
         fate = rng.random()
         bus = self.world.bus
         if fate < 0.15:
-            self._saw((await bus.dispatch(CancelOrder(placed.id, reason="no"))).position)
+            self._saw((await bus.dispatch(CancelOrder(placed.id, reason="no"), STAFF)).position)
             return
         if fate < 0.3:
             return
-        self._saw((await bus.dispatch(PayOrder(placed.id, amount=total))).position)
+        self._saw((await bus.dispatch(PayOrder(placed.id, amount=total), STAFF)).position)
         if fate < 0.5:
             return
         ship = ShipOrder(placed.id, carrier="DHL", tracking_number=f"T{rng.randrange(10**9)}")
-        self._saw((await bus.dispatch(ship)).position)
+        self._saw((await bus.dispatch(ship, STAFF)).position)
         if fate < 0.75:
-            self._saw((await bus.dispatch(DeliverOrder(placed.id))).position)
+            self._saw((await bus.dispatch(DeliverOrder(placed.id), STAFF)).position)
 
     async def fan_out(self) -> None:
         """Rename a customer or a product: every order showing it changes."""
@@ -95,7 +96,7 @@ class Traffic:
         else:
             product, _ = self.rng.choice(self.products)
             change = UpdateProduct(product, name=f"Renamed thing {self.rng.randrange(10**6)}")
-        self._saw((await self.world.bus.dispatch(change)).position)
+        self._saw((await self.world.bus.dispatch(change, STAFF)).position)
 
     async def run(
         self,

@@ -17,6 +17,7 @@ from tests.integration.engine.engine_testkit import (
     orders_cli,
     project_everything,
 )
+from tests.support.actors import STAFF
 from tests.support.world import World, running_world
 
 pytestmark = [pytest.mark.anyio, pytest.mark.search]
@@ -56,9 +57,9 @@ async def test_a_rejected_document_is_parked_and_retried_after_the_fix(
     placed = [(await world.order(ana, [(mug, 1)])).id for _ in range(6)]
     shipped = placed[:2]
     for order_id in shipped:
-        await world.bus.dispatch(PayOrder(order_id, amount=Decimal("9.50")))
-        await world.bus.dispatch(ShipOrder(order_id, carrier="DHL", tracking_number="1Z999"))
-    await world.bus.dispatch(PayOrder(placed[2], amount=Decimal("9.50")))
+        await world.bus.dispatch(PayOrder(order_id, amount=Decimal("9.50")), STAFF)
+        await world.bus.dispatch(ShipOrder(order_id, carrier="DHL", tracking_number="1Z999"), STAFF)
+    await world.bus.dispatch(PayOrder(placed[2], amount=Decimal("9.50")), STAFF)
 
     await project_everything(world)
 
@@ -87,7 +88,7 @@ async def test_a_rejected_document_is_parked_and_retried_after_the_fix(
         body={"properties": {"shipment": {"properties": {"trackingNumber": {"type": "keyword"}}}}},
     )
     # A later event re-projects one parked order: that clears its dead letter by itself.
-    await world.bus.dispatch(DeliverOrder(shipped[0]))
+    await world.bus.dispatch(DeliverOrder(shipped[0]), STAFF)
     await project_everything(world)
     assert [d.order_id for d in await dead_letters.listing(world.engine, world.prefix)] == [
         shipped[1]
@@ -97,7 +98,7 @@ async def test_a_rejected_document_is_parked_and_retried_after_the_fix(
     assert "re-projected 1 order(s); still rejected: 0" in capsys.readouterr().out
     assert await dead_letters.listing(world.engine, world.prefix) == []
     assert await world.search.alias_targets(world.prefix) == [broken]
-    assert (await world.queries.get_order(shipped[1]) or {})["shipment"][
+    assert (await world.queries.get_order(shipped[1], STAFF) or {})["shipment"][
         "trackingNumber"
     ] == "1Z999"
     await assert_index_equals_oracle(world)

@@ -24,6 +24,7 @@ from tests.integration.engine.engine_testkit import (
     project_everything,
     wait_for_progress,
 )
+from tests.support.actors import STAFF
 from tests.support.world import World, running_world
 
 pytestmark = [pytest.mark.anyio, pytest.mark.search]
@@ -70,10 +71,10 @@ class Readers:
         queries = self.world.queries
         while not stop.is_set():
             try:
-                page = await queries.search_orders(OrderSearch(first=5))
+                page = await queries.search_orders(OrderSearch(first=5), STAFF)
                 if page.total_count < self.floor:
                     self.failures.append(f"{page.total_count} orders < {self.floor}")
-                if await queries.get_order(self.known_id) is None:
+                if await queries.get_order(self.known_id, STAFF) is None:
                     self.failures.append(f"order {self.known_id} missing")
                 await queries.wait_for(encode_token(traffic.last), 10_000)
                 self.reads += 1
@@ -93,7 +94,7 @@ async def test_rebuild_while_writers_and_readers_run(pg_world: World) -> None:
     live = asyncio.create_task(live_projector(world).run_forever(stop_live))
     await wait_for_progress(world, await head(world), 60)
     old_index = await world.search.alias_targets(world.prefix)
-    before = (await world.queries.search_orders(OrderSearch(first=1))).total_count
+    before = (await world.queries.search_orders(OrderSearch(first=1), STAFF)).total_count
     known = next(iter(await world.oracle()))
     stop = asyncio.Event()
     readers = Readers(world, before, known)

@@ -22,6 +22,7 @@ from commands.messages import (
 from positions import decode_token
 from queries.consistency import read_progress
 from tests.integration.projections.test_projector import catch_up
+from tests.support.actors import STAFF
 from tests.support.world import World, running_world
 
 pytestmark = [pytest.mark.anyio, pytest.mark.search, pytest.mark.postgres]
@@ -73,10 +74,12 @@ async def test_a_slow_transaction_holding_a_lower_seq_is_not_skipped(
             name="Cleo", line1="9 Elm St", city="Oslo", postal_code="0150", country="NO"
         )
         slow = asyncio.create_task(
-            world.bus.dispatch(UpdateShippingAddress(order_id=slow_order, address=new_address))
+            world.bus.dispatch(
+                UpdateShippingAddress(order_id=slow_order, address=new_address), STAFF
+            )
         )
         await wait_until_blocked(admin)
-        fast = await world.bus.dispatch(CancelOrder(order_id=fast_order, reason="too slow"))
+        fast = await world.bus.dispatch(CancelOrder(order_id=fast_order, reason="too slow"), STAFF)
 
         await world.projector.run_until_caught_up()
         progress = await read_progress(world.search, world.prefix)
@@ -147,13 +150,15 @@ async def writer(world: World, n: int, shared: str) -> list[str]:
         total = Decimal("2.50") * (1 + i) + Decimal("5.00")
         step = rng.choice(["pay", "ship", "cancel", "none"])
         if step in ("pay", "ship"):
-            positions.append((await world.bus.dispatch(PayOrder(placed.id, amount=total))).position)
+            positions.append(
+                (await world.bus.dispatch(PayOrder(placed.id, amount=total), STAFF)).position
+            )
         if step == "ship":
             ship = ShipOrder(placed.id, carrier="UPS", tracking_number=f"1Z{n}{i}")
-            positions.append((await world.bus.dispatch(ship)).position)
+            positions.append((await world.bus.dispatch(ship, STAFF)).position)
         if step == "cancel":
             cancel = CancelOrder(placed.id, reason="no longer needed")
-            positions.append((await world.bus.dispatch(cancel)).position)
+            positions.append((await world.bus.dispatch(cancel, STAFF)).position)
     rename = UpdateProduct(shared, name=f"Shared Widget by {n}")
-    positions.append((await world.bus.dispatch(rename)).position)
+    positions.append((await world.bus.dispatch(rename, STAFF)).position)
     return positions

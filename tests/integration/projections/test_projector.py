@@ -27,6 +27,7 @@ from projections.index_setup import drop_all, ensure_index
 from projections.projector import Projector
 from queries.consistency import ConsistencyTimeout, read_progress
 from queries.search_request import OrderSearch
+from tests.support.actors import STAFF
 from tests.support.world import World, running_world
 
 pytestmark = [pytest.mark.anyio, pytest.mark.search]
@@ -68,12 +69,14 @@ async def make_history(w: World, orders: int = 12) -> list[str]:
         ids.append(placed.id)
         total = Decimal("9.50") * (1 + i % 3) + Decimal("15.00")
         if i % 4 == 1:
-            await w.bus.dispatch(PayOrder(order_id=placed.id, amount=total))
+            await w.bus.dispatch(PayOrder(order_id=placed.id, amount=total), STAFF)
         if i % 4 == 2:
-            await w.bus.dispatch(PayOrder(order_id=placed.id, amount=total))
-            await w.bus.dispatch(ShipOrder(placed.id, carrier="DHL", tracking_number=f"TRK{i:04}"))
+            await w.bus.dispatch(PayOrder(order_id=placed.id, amount=total), STAFF)
+            await w.bus.dispatch(
+                ShipOrder(placed.id, carrier="DHL", tracking_number=f"TRK{i:04}"), STAFF
+            )
         if i % 4 == 3:
-            await w.bus.dispatch(CancelOrder(order_id=placed.id, reason="changed my mind"))
+            await w.bus.dispatch(CancelOrder(order_id=placed.id, reason="changed my mind"), STAFF)
     return ids
 
 
@@ -82,7 +85,7 @@ async def test_read_model_equals_write_model(world: World) -> None:
     new_address = Address(
         name="Ana", line1="2 Via Roma", city="Torino", postal_code="10121", country="IT"
     )
-    await world.bus.dispatch(UpdateShippingAddress(order_id=ids[0], address=new_address))
+    await world.bus.dispatch(UpdateShippingAddress(order_id=ids[0], address=new_address), STAFF)
 
     projected = await catch_up(world)
 
@@ -107,9 +110,11 @@ async def test_customer_and_product_changes_reach_every_order(world: World) -> N
         ln["productId"] for d in docs.values() for ln in d["lines"] if ln["sku"] == "MUG-1"
     )
 
-    await world.bus.dispatch(UpdateCustomer(ana_id, name="Ana Lima", email="ana.lima@example.com"))
     await world.bus.dispatch(
-        UpdateProduct(mug_id, name="Green Mug", category="tableware", price=Decimal("12.00"))
+        UpdateCustomer(ana_id, name="Ana Lima", email="ana.lima@example.com"), STAFF
+    )
+    await world.bus.dispatch(
+        UpdateProduct(mug_id, name="Green Mug", category="tableware", price=Decimal("12.00")), STAFF
     )
     await catch_up(world)
 
@@ -182,7 +187,7 @@ async def test_queries_answer_from_the_index_alone(
     world: World, database_url: str, index_prefix: str
 ) -> None:
     ids = await make_history(world, orders=4)
-    last = await world.bus.dispatch(CancelOrder(order_id=ids[0], reason="duplicate order"))
+    last = await world.bus.dispatch(CancelOrder(order_id=ids[0], reason="duplicate order"), STAFF)
 
     with pytest.raises(ConsistencyTimeout):
         await world.queries.wait_for(last.position, timeout_ms=300)
@@ -191,11 +196,11 @@ async def test_queries_answer_from_the_index_alone(
     await drop_database(database_url)
 
     await world.queries.wait_for(last.position, timeout_ms=2000)
-    order = await world.queries.get_order(ids[0])
+    order = await world.queries.get_order(ids[0], STAFF)
     assert order is not None and order["status"] == "CANCELLED"
     assert order["cancellation"]["reason"] == "duplicate order"
     page = await world.queries.search_orders(
-        OrderSearch(text="Ana Souza", filter=None, sort=[], first=20, after=None)
+        OrderSearch(text="Ana Souza", filter=None, sort=[], first=20, after=None), STAFF
     )
     assert page.total_count == 2
     assert decode_token(last.position) <= await read_progress(world.search, index_prefix)

@@ -14,6 +14,7 @@ from queries.handlers import OrderQueries
 from queries.search_request import OrderFilter, OrderSearch
 from search_engine.client import SearchClient
 from tests.integration.queries.queries_testdata import ORDER_DOCUMENTS, PRODUCTS
+from tests.support.actors import STAFF
 
 pytestmark = pytest.mark.anyio
 
@@ -56,7 +57,7 @@ def queries(loaded: tuple[SearchClient, str]) -> OrderQueries:
 
 
 async def total(queries: OrderQueries, text: str | None, order_filter: OrderFilter) -> int:
-    page = await queries.search_orders(OrderSearch(text=text, filter=order_filter, first=1))
+    page = await queries.search_orders(OrderSearch(text=text, filter=order_filter, first=1), STAFF)
     return page.total_count
 
 
@@ -83,7 +84,7 @@ def selecting(facet: str, value: str) -> dict[str, object]:
 async def test_every_bucket_equals_a_search_with_the_other_filters_and_that_value(
     queries: OrderQueries, text: str | None, order_filter: OrderFilter
 ) -> None:
-    page = await queries.search_orders(OrderSearch(text=text, filter=order_filter, first=1))
+    page = await queries.search_orders(OrderSearch(text=text, filter=order_filter, first=1), STAFF)
     assert page.total_count == await total(queries, text, order_filter)
     checked = 0
     for facet, buckets in page.facets.items():
@@ -99,8 +100,8 @@ async def test_every_bucket_equals_a_search_with_the_other_filters_and_that_valu
 
 
 async def test_a_ticked_value_keeps_the_counts_of_its_siblings(queries: OrderQueries) -> None:
-    everything = dict((await queries.search_orders(OrderSearch(first=1))).facets["status"])
-    ticked = await queries.search_orders(OrderSearch(filter=OrderFilter(status=["PAID"])))
+    everything = dict((await queries.search_orders(OrderSearch(first=1), STAFF)).facets["status"])
+    ticked = await queries.search_orders(OrderSearch(filter=OrderFilter(status=["PAID"])), STAFF)
     assert dict(ticked.facets["status"]) == everything
     assert ticked.total_count == everything["PAID"]
     assert {d["status"] for d in ORDER_DOCUMENTS} == set(everything)

@@ -15,6 +15,7 @@ from queries.results import OrderPage
 from queries.search_request import OrderFilter, OrderSearch, SortSpec
 from search_engine.client import SearchClient
 from tests.integration.queries.queries_testdata import CUSTOMERS, ORDER_DOCUMENTS, PRODUCTS
+from tests.support.actors import STAFF
 
 pytestmark = pytest.mark.anyio
 Doc = dict[str, Any]
@@ -35,14 +36,16 @@ def matching(predicate: Callable[[Doc], bool]) -> set[str]:
 
 
 async def search(queries: OrderQueries, text: str | None = None, **kw: Any) -> OrderPage:
-    return await queries.search_orders(OrderSearch(text=text, first=kw.pop("first", 100), **kw))
+    return await queries.search_orders(
+        OrderSearch(text=text, first=kw.pop("first", 100), **kw), STAFF
+    )
 
 
 async def test_get_order_by_id(queries: OrderQueries) -> None:
     doc = ORDER_DOCUMENTS[17]
-    assert await queries.get_order(doc["id"]) == doc
-    assert await queries.get_order("no-such-order") is None
-    assert await queries.get_order("") is None
+    assert await queries.get_order(doc["id"], STAFF) == doc
+    assert await queries.get_order("no-such-order", STAFF) is None
+    assert await queries.get_order("", STAFF) is None
 
 
 async def test_customer_name_with_a_typo(queries: OrderQueries) -> None:
@@ -253,7 +256,7 @@ async def test_paging_is_complete_and_stable(
         after = None
         while True:
             page = await queries.search_orders(
-                OrderSearch(text=text, sort=sort, first=size, after=after)
+                OrderSearch(text=text, sort=sort, first=size, after=after), STAFF
             )
             seen += ids(page)
             assert page.total_count == len(whole)

@@ -15,6 +15,7 @@ from queries.handlers import OrderQueries
 from queries.search_request import MAX_PAGE_SIZE, OrderSearch, SortSpec
 from search_engine.client import SearchClient
 from tests.integration.queries.queries_testdata import BASE_TIME, STATUSES
+from tests.support.actors import STAFF
 
 pytestmark = pytest.mark.anyio
 Doc = dict[str, Any]
@@ -51,7 +52,7 @@ async def walk(
     seen: list[str] = []
     after = None
     while True:
-        page = await queries.search_orders(OrderSearch(sort=sort, first=size, after=after))
+        page = await queries.search_orders(OrderSearch(sort=sort, first=size, after=after), STAFF)
         seen += [edge.document["id"] for edge in page.edges]
         if not page.has_next_page:
             return seen
@@ -72,7 +73,7 @@ async def test_paging_past_ten_thousand_results(search: SearchClient, prefix: st
     await index(search, prefix, docs)
     queries = OrderQueries(search, prefix)
 
-    first = await queries.search_orders(OrderSearch(first=MAX_PAGE_SIZE))
+    first = await queries.search_orders(OrderSearch(first=MAX_PAGE_SIZE), STAFF)
     assert first.total_count == DEEP  # exact, not capped at 10,000
     seen = await walk(queries, [SortSpec("PLACED_AT", "DESC")], MAX_PAGE_SIZE)
     assert len(seen) == len(set(seen)) == DEEP

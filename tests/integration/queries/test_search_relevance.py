@@ -21,6 +21,7 @@ from tests.integration.queries.relevance_testdata import (
     key_of,
     keys_of,
 )
+from tests.support.actors import STAFF
 
 pytestmark = pytest.mark.anyio
 
@@ -36,7 +37,7 @@ async def found(queries: OrderQueries, text: str) -> list[str]:
 
 
 async def page(queries: OrderQueries, text: str) -> OrderPage:
-    return await queries.search_orders(OrderSearch(text=text, first=100))
+    return await queries.search_orders(OrderSearch(text=text, first=100), STAFF)
 
 
 def holding(sku: str) -> set[str]:

@@ -11,6 +11,7 @@ from queries.handlers import OrderQueries
 from queries.suggestions import Suggestion
 from search_engine.client import SearchClient
 from tests.integration.queries.relevance_testdata import BY_KEY, SPECS
+from tests.support.actors import STAFF
 
 pytestmark = pytest.mark.anyio
 
@@ -48,7 +49,7 @@ def orders_with(**match: str) -> int:
 
 
 async def test_customer_names_and_emails(queries: OrderQueries, counting: CountingClient) -> None:
-    found = await queries.suggest_orders("jos", 10)
+    found = await queries.suggest_orders("jos", 10, STAFF)
     assert counting.searches == 1  # one request answers every kind
     assert found == [
         Suggestion("CUSTOMER_NAME", "José Müller", 2),
@@ -58,16 +59,16 @@ async def test_customer_names_and_emails(queries: OrderQueries, counting: Counti
 
 
 async def test_names_match_at_any_word_accents_folded(queries: OrderQueries) -> None:
-    assert await queries.suggest_orders("mül", 10) == [
+    assert await queries.suggest_orders("mül", 10, STAFF) == [
         Suggestion("CUSTOMER_NAME", "José Müller", 2)
     ]
-    assert await queries.suggest_orders("SINEAD O'B", 10) == [
+    assert await queries.suggest_orders("SINEAD O'B", 10, STAFF) == [
         Suggestion("CUSTOMER_NAME", "Sinéad O'Brien", 1)
     ]
 
 
 async def test_emails(queries: OrderQueries) -> None:
-    assert await queries.suggest_orders("anna.s", 10) == [
+    assert await queries.suggest_orders("anna.s", 10, STAFF) == [
         Suggestion(
             "EMAIL", "anna.schmidt@example.com", orders_with(email="anna.schmidt@example.com")
         )
@@ -76,10 +77,10 @@ async def test_emails(queries: OrderQueries) -> None:
 
 async def test_product_names_only_the_matching_line(queries: OrderQueries) -> None:
     # "Cast Iron Pan" shares orders with books and bowls: only the pan is suggested.
-    assert await queries.suggest_orders("cast", 10) == [
+    assert await queries.suggest_orders("cast", 10, STAFF) == [
         Suggestion("PRODUCT_NAME", "Cast Iron Pan", orders_with(name="Cast Iron Pan"))
     ]
-    hose = await queries.suggest_orders("hose", 10)
+    hose = await queries.suggest_orders("hose", 10, STAFF)
     assert hose == [
         Suggestion("CUSTOMER_NAME", "Rose Hose", 2),
         Suggestion("PRODUCT_NAME", "Hose Reel for the Garden", 4),
@@ -91,11 +92,11 @@ async def test_product_names_only_the_matching_line(queries: OrderQueries) -> No
 
 
 async def test_skus_as_written(queries: OrderQueries) -> None:
-    assert await queries.suggest_orders("rose-1", 10) == [
+    assert await queries.suggest_orders("rose-1", 10, STAFF) == [
         Suggestion("SKU", "ROSE-10", orders_with(sku="ROSE-10")),
         Suggestion("SKU", "ROSE-1", orders_with(sku="ROSE-1")),
     ]
-    assert [s.value for s in await queries.suggest_orders("gdn", 10)] == [
+    assert [s.value for s in await queries.suggest_orders("gdn", 10, STAFF)] == [
         "GDN-REEL-1",
         "GDN-HOSE-25",
     ]
@@ -103,30 +104,30 @@ async def test_skus_as_written(queries: OrderQueries) -> None:
 
 async def test_order_ids(queries: OrderQueries) -> None:
     order_id = BY_KEY["weber-1"]["id"]
-    found = await queries.suggest_orders(order_id[:6], 10)
+    found = await queries.suggest_orders(order_id[:6], 10, STAFF)
     assert Suggestion("ORDER_ID", order_id, 1, order_id) in found
     assert all(s.kind == "ORDER_ID" or s.value.lower().startswith(order_id[:6]) for s in found)
-    whole = await queries.suggest_orders(order_id.upper(), 10)
+    whole = await queries.suggest_orders(order_id.upper(), 10, STAFF)
     assert [s for s in whole if s.kind == "ORDER_ID"] == [
         Suggestion("ORDER_ID", order_id, 1, order_id)
     ]
 
 
 async def test_first_bounds_the_list_and_the_kinds_take_turns(queries: OrderQueries) -> None:
-    found = await queries.suggest_orders("r", 3)
+    found = await queries.suggest_orders("r", 3, STAFF)
     assert len(found) == 3
     assert [s.kind for s in found] == ["CUSTOMER_NAME", "EMAIL", "PRODUCT_NAME"]
-    assert len(await queries.suggest_orders("r", 50)) > 3
+    assert len(await queries.suggest_orders("r", 50, STAFF)) > 3
 
 
 async def test_blank_and_bad_input(queries: OrderQueries, counting: CountingClient) -> None:
-    assert await queries.suggest_orders("  ", 10) == []
-    assert await queries.suggest_orders('"(*)', 10) == []
+    assert await queries.suggest_orders("  ", 10, STAFF) == []
+    assert await queries.suggest_orders('"(*)', 10, STAFF) == []
     assert counting.searches == 0
     with pytest.raises(InvalidQuery):
-        await queries.suggest_orders("a", 51)
+        await queries.suggest_orders("a", 51, STAFF)
 
 
 @pytest.mark.parametrize("text", ['"', "a(", ":b", "c/", "\\", "d*", ".*", "a|b", "[x]", "<1-9>"])
 async def test_special_characters_are_searched_not_parsed(queries: OrderQueries, text: str) -> None:
-    await queries.suggest_orders(text, 10)  # no error: nothing typed is syntax
+    await queries.suggest_orders(text, 10, STAFF)  # no error: nothing typed is syntax

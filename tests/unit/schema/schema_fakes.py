@@ -6,14 +6,17 @@ translation and error mapping can be tested without a database or a search node.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from commands.messages import CommandResult
+from identity.tokens import TokenVerifier
 from queries.errors import InvalidQuery
 from schema.build import build_schema
 from schema.context import Context
+from tests.support.actors import STAFF
 
 RESULT = CommandResult(id="o-1", version=1, position="MDox")
 Behaviour = Callable[..., Any]
@@ -26,9 +29,13 @@ class FakeBus:
     result: CommandResult = field(default_factory=lambda: RESULT)
     behaviour: Behaviour | None = None
     commands: list[Any] = field(default_factory=list)
+    actors: list[Any] = field(default_factory=list)
 
-    async def dispatch(self, command: Any) -> CommandResult:
+    async def dispatch(
+        self, command: Any, actor: Any = None, *, request_id: str | None = None
+    ) -> CommandResult:
         self.commands.append(command)
+        self.actors.append(actor)
         if self.behaviour is not None:
             return self.behaviour(command)  # type: ignore[no-any-return]
         return self.result
@@ -45,16 +52,16 @@ class FakeQueries:
     searches: list[Any] = field(default_factory=list)
     suggested: list[tuple[str, int]] = field(default_factory=list)
 
-    async def get_order(self, order_id: str) -> dict[str, Any] | None:
+    async def get_order(self, order_id: str, actor: Any = None) -> dict[str, Any] | None:
         return self.documents.get(order_id)
 
-    async def search_orders(self, request: Any) -> Any:
+    async def search_orders(self, request: Any, actor: Any = None) -> Any:
         self.searches.append(request)
         if self.on_search is not None:
             return self.on_search(request)
         return self.page
 
-    async def suggest_orders(self, prefix: str, first: int) -> list[Any]:
+    async def suggest_orders(self, prefix: str, first: int, actor: Any = None) -> list[Any]:
         self.suggested.append((prefix, first))
         if first > 50:
             raise InvalidQuery("first must be between 1 and 50")
@@ -70,6 +77,10 @@ class FakeQueries:
 class FakeServices:
     bus: FakeBus = field(default_factory=FakeBus)
     queries: FakeQueries = field(default_factory=FakeQueries)
+    # The suite's secret (tests/conftest.py), as the real services would load it.
+    tokens: TokenVerifier = field(
+        default_factory=lambda: TokenVerifier("HS256", key=os.environ["AUTH_SECRET"])
+    )
 
 
 @dataclass
@@ -82,7 +93,11 @@ class Api:
         self.schema = build_schema(query_cache_size=16)
 
     async def run(self, query: str, **variables: Any) -> tuple[Any, list[dict[str, Any]]]:
-        context = Context(services=self.services, request=None)  # type: ignore[arg-type]
+        context = Context(
+            services=self.services,  # type: ignore[arg-type]
+            request=None,  # type: ignore[arg-type]
+            principal=STAFF,
+        )
         result = await self.schema.execute(query, variable_values=variables, context_value=context)
         errors = [error.formatted for error in result.errors or []]
         return result.data, errors

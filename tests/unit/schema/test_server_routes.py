@@ -77,7 +77,7 @@ async def test_health_is_ok_without_any_dependency() -> None:
 @pytest.mark.anyio
 async def test_graphql_serves_graphiql_to_browsers() -> None:
     app = create_app(SETTINGS)
-    app.state.services = None  # the context is built before the IDE is served; unused here
+    app.state.services = FakeServices()  # the context is built before the IDE is served
     async with client(app) as http:
         response = await http.get("/graphql", headers={"Accept": "text/html"})
     assert response.status_code == 200
