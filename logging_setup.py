@@ -11,20 +11,29 @@ import logging
 from typing import Literal
 
 from asgi_correlation_id import CorrelationIdFilter
+from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 
 LogFormat = Literal["json", "text"]
-TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"
-JSON_FIELDS = ["asctime", "levelname", "name", "message", "request_id"]
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(correlation_id)s]: %(message)s"
+JSON_FIELDS = ["asctime", "levelname", "name", "message", "correlation_id"]
+JSON_NAMES = {
+    "asctime": "time",
+    "levelname": "level",
+    "name": "logger",
+    "correlation_id": "requestId",
+}
+SKIPPED = [*RESERVED_ATTRS, "color_message"]  # uvicorn's copy of the message with ANSI colours
 
 
 def configure_logging(level: str = "INFO", log_format: LogFormat = "text") -> None:
     """Root handler at `level`; the search clients' and Alembic's chatter only when DEBUG."""
     handler = logging.StreamHandler()
-    # Sets `request_id` on every record ("-" outside a request), from a context variable.
+    # Sets `correlation_id` (the request id, "-" outside a request) from a context variable.
     handler.addFilter(CorrelationIdFilter(default_value="-"))
     if log_format == "json":
-        handler.setFormatter(JsonFormatter(JSON_FIELDS, rename_fields={"levelname": "level"}))
+        formatter = JsonFormatter(JSON_FIELDS, rename_fields=JSON_NAMES, reserved_attrs=SKIPPED)
+        handler.setFormatter(formatter)
     else:
         handler.setFormatter(logging.Formatter(TEXT_FORMAT))
     logging.basicConfig(level=level, handlers=[handler], force=True)
