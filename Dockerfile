@@ -12,10 +12,16 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY *.py ./
 COPY commands/ commands/
+COPY identity/ identity/
+COPY http_limits/ http_limits/
+COPY playground/ playground/
 COPY projections/ projections/
 COPY queries/ queries/
 COPY schema/ schema/
 COPY search_engine/ search_engine/
+# cli.py builds `orders bench`'s arguments from benchmarks/, which uses tools/.
+COPY benchmarks/ benchmarks/
+COPY tools/ tools/
 RUN pip install . \
     && useradd --system --uid 10001 --no-create-home orders
 

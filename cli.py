@@ -34,6 +34,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return int(args.run(args, settings) or 0)
+    except SettingsError as exc:  # found later, e.g. a token key file that cannot be used
+        print(exc, file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 

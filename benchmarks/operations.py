@@ -13,6 +13,7 @@ for a service path and its limit.
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -161,8 +162,11 @@ class _RawPlaceOrderOperation:
     async def __call__(self, i: int) -> None:
         spec = self.spec
         try:
-            await raw_write.place_order(
-                self.pool, spec.inputs[i % len(spec.inputs)], f"{spec.key_prefix}-{i}"
+            await raw_write.place_order(  # a request id per order, as the service makes one
+                self.pool,
+                spec.inputs[i % len(spec.inputs)],
+                f"{spec.key_prefix}-{i}",
+                request_id=uuid.uuid4().hex,
             )
         except raw_write.Rejected as rejected:
             raise Failed(str(rejected)) from None

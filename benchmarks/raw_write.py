@@ -3,10 +3,10 @@
 The same statements the command handler runs (read with SQLAlchemy's echo), as raw SQL
 with none of the Python layers: look the idempotency key up; then in one transaction check
 the customer, read the products, insert the order row, its lines (one executemany) and the
-OrderPlaced event (txid = pg_current_xact_id(), RETURNING seq, txid; the events table's
-trigger notifies the projector, as for the service), store the idempotent result,
-commit. Same rows, same event, same token; the projector turns these orders into
-documents like any other.
+OrderPlaced event with its audit metadata (txid = pg_current_xact_id(), RETURNING seq,
+txid; the events table's trigger notifies the projector, as for the service), store the
+idempotent result under the principal's key ("<sub>:<key>"), commit. Same rows, same
+event, same token; the projector turns these orders into documents like any other.
 """
 
 from __future__ import annotations
@@ -45,9 +45,12 @@ INSERT_LINES = (
     "VALUES ($1, $2, $3, $4, $5, $6)"
 )
 INSERT_EVENT = (
-    "INSERT INTO events (txid, stream_type, stream_id, stream_version, type, data, occurred_at) "
-    "VALUES (pg_current_xact_id()::text::bigint, $1, $2, $3, $4, $5, $6) RETURNING seq, txid"
+    "INSERT INTO events "
+    "(txid, stream_type, stream_id, stream_version, type, data, occurred_at, metadata) "
+    "VALUES (pg_current_xact_id()::text::bigint, $1, $2, $3, $4, $5, $6, $7) "
+    "RETURNING seq, txid"
 )
+ACTOR = "orders-bench"  # the staff subject of the benchmark's token (benchmarks/stack.py)
 STORE_KEY = (
     "INSERT INTO idempotency_keys (key, command, result, created_at) VALUES ($1, $2, $3, $4)"
 )
@@ -61,17 +64,27 @@ def money(value: Decimal) -> str:
     return str(value.quantize(CENT))
 
 
-async def place_order(pool: asyncpg.Pool, order: dict[str, Any], key: str) -> str:
-    """Write one order as placeOrder would; returns its position token."""
+async def place_order(
+    pool: asyncpg.Pool,
+    order: dict[str, Any],
+    key: str,
+    actor: str = ACTOR,
+    request_id: str | None = None,
+) -> str:
+    """Write one order as placeOrder would for staff `actor`; returns its position token."""
+    key = f"{actor}:{key}"
+    metadata: dict[str, Any] = {"actor": {"sub": actor, "role": "staff"}}
+    if request_id is not None:
+        metadata["requestId"] = request_id
     async with pool.acquire() as conn:
         stored = await conn.fetchrow(KEY_LOOKUP, key)
         if stored is not None:
             return str(json.loads(stored["result"])["position"])
         async with conn.transaction():
-            return await _write(conn, order, key)
+            return await _write(conn, order, key, json.dumps(metadata))
 
 
-async def _write(conn: asyncpg.Connection, order: dict[str, Any], key: str) -> str:
+async def _write(conn: asyncpg.Connection, order: dict[str, Any], key: str, metadata: str) -> str:
     now = datetime.now(UTC)
     order_id = str(uuid.uuid4())
     customer_id = order["customerId"]
@@ -118,7 +131,7 @@ async def _write(conn: asyncpg.Connection, order: dict[str, Any], key: str) -> s
         "currency": currency,
     }
     event = await conn.fetchrow(
-        INSERT_EVENT, "order", order_id, 1, ORDER_PLACED, json.dumps(payload), now
+        INSERT_EVENT, "order", order_id, 1, ORDER_PLACED, json.dumps(payload), now, metadata
     )
     token = encode_token(Position(int(event["txid"]), int(event["seq"])))
     result = {"id": order_id, "version": 1, "position": token}

@@ -16,12 +16,12 @@ from pathlib import Path
 import jwt
 
 from identity.tokens import TokenIssuer, TokenVerifier
-from settings import Settings
+from settings import Settings, SettingsError
 
 SECRET_BYTES = 32
 
 
-class KeysUnusable(RuntimeError):
+class KeysUnusable(SettingsError):
     """Keys that cannot be used: a missing or unreadable file, a secret readable by others."""
 
 
@@ -57,13 +57,18 @@ def embedded_secret(path: Path) -> str:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         pass
+    except OSError as error:
+        raise KeysUnusable(f"cannot create {path} ({error.strerror}): set AUTH_SECRET") from None
     else:
         with os.fdopen(fd, "w") as file:  # O_EXCL: exactly one process writes it
             file.write(secrets.token_urlsafe(SECRET_BYTES) + "\n")
-    mode = path.stat().st_mode
+    try:
+        mode = path.stat().st_mode
+    except OSError as error:
+        raise KeysUnusable(f"cannot read {path}: {error.strerror}") from None
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise KeysUnusable(f"{path} is readable by others: `chmod 600 {path}` or set AUTH_SECRET")
-    secret = path.read_text().strip()
+    secret = _read(path).strip()
     if len(secret) < SECRET_BYTES:
         raise KeysUnusable(f"{path} holds a secret shorter than {SECRET_BYTES} characters")
     return secret

@@ -91,8 +91,9 @@ async def test_raw_write_stores_the_rows_event_and_result_of_place_order(
     pool = await asyncpg.create_pool(dsn(postgres_url), min_size=1, max_size=2)
     try:
         order = {"customerId": customer.id, "lines": lines, "shippingAddress": ADDRESS}
-        token = await raw_write.place_order(pool, order, "via-raw")
-        assert await raw_write.place_order(pool, order, "via-raw") == token  # idempotent
+        token = await raw_write.place_order(pool, order, "via-raw", actor=STAFF.sub)
+        again = await raw_write.place_order(pool, order, "via-raw", actor=STAFF.sub)
+        assert again == token  # idempotent
         async with pool.acquire() as conn:
             raw_id = await conn.fetchval("SELECT id FROM orders WHERE id <> $1", placed.id)
             assert await conn.fetchval("SELECT count(*) FROM orders") == 2
@@ -109,7 +110,7 @@ async def test_raw_write_stores_the_rows_event_and_result_of_place_order(
     assert tuple(decode_token(token)) == (event["txid"], event["seq"])
     assert event["txid"] > 0
     stored = {row["key"]: (row["command"], row["result"]) for row in results}
-    assert stored["via-raw"][0] == stored["via-bus"][0] == "PlaceOrder"
+    assert stored["test-staff:via-raw"][0] == stored["test-staff:via-bus"][0] == "PlaceOrder"
     async with engine.connect() as conn:
         documents = await source.load_documents(conn, [placed.id, raw_id])
     bus_doc, raw_doc = documents[placed.id], documents[raw_id]

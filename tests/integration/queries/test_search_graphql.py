@@ -13,6 +13,7 @@ from schema.build import build_schema
 from schema.context import Context
 from search_engine.client import SearchClient
 from tests.integration.queries.relevance_testdata import BY_KEY, key_of
+from tests.support.actors import STAFF
 
 pytestmark = pytest.mark.anyio
 
@@ -55,7 +56,7 @@ def run(relevance: tuple[SearchClient, str]) -> Any:
     services = SimpleNamespace(queries=OrderQueries(*relevance))
 
     async def execute(query: str, **variables: Any) -> tuple[Any, list[Any]]:
-        context = Context(services=services, request=None)  # type: ignore[arg-type]
+        context = Context(services=services, request=None, principal=STAFF)  # type: ignore[arg-type]
         result = await schema.execute(query, variable_values=variables, context_value=context)
         return result.data, [error.formatted for error in result.errors or []]
 

@@ -12,12 +12,13 @@ from schema_fakes import Api, FakeServices
 from schema.build import LIMITS, build_schema
 from schema.context import Context
 from schema.document_gate import Checked, DocumentCache
+from tests.support.actors import STAFF
 
 ORDER = '{ order(id: "o-1") { id status customer { name } } }'
 
 
 async def run(api: Api, query: str) -> list[dict[str, object]]:
-    context = Context(services=api.services, request=None)  # type: ignore[arg-type]
+    context = Context(services=api.services, request=None, principal=STAFF)  # type: ignore[arg-type]
     result = await api.schema.execute(query, context_value=context)
     return [error.formatted for error in result.errors or []]
 
