@@ -103,7 +103,8 @@ def create_app(
     if url is None:
         raise ValueError("no search engine URL: set SEARCH_URL or start one with `orders serve`")
     projector_on = settings.projector_enabled if run_projector is None else run_projector
-    changes = ChangeFeed(settings.index_prefix)  # started by the first subscriber
+    # Started by the first subscriber.
+    changes = ChangeFeed(settings.index_prefix, replay_max=settings.subscription_replay_max)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -6,7 +6,8 @@ Here a timer starts when a connection opens and when the first bytes of a next r
 arrive, and stops once uvicorn has parsed the request's head (it has then made the
 request's cycle) or upgraded to a WebSocket. A connection still waiting for its head when
 the timer fires is answered 408 (if it sent anything) and closed. Head bytes are counted
-too, since httptools has no limit of its own: past `max_header_bytes`, 431 and close.
+before uvicorn parses them (up to the blank line that ends the head), since httptools has
+no limit of its own: past `max_header_bytes`, 431 and close.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class _HeadWatch:
         self.max_bytes = max_bytes
         self.timer: asyncio.TimerHandle | None = None
         self.received = 0
+        self.tail = b""  # the last bytes seen, for a blank line split across reads
         self.was_waiting = False
         self.done = False  # closed or upgraded: nothing more to watch
 
@@ -45,7 +47,7 @@ class _HeadWatch:
 
     def start(self) -> None:
         self.stop()
-        self.received = 0
+        self.received, self.tail = 0, b""
         self.timer = self.protocol.loop.call_later(self.timeout, self._expired)
 
     def stop(self) -> None:
@@ -57,23 +59,29 @@ class _HeadWatch:
         self.stop()
         self.done = True
 
-    def before(self) -> None:
-        """Called as bytes arrive: the first of a next request start the timer."""
-        self.was_waiting = self.waiting()
-        if self.was_waiting and self.timer is None:
-            self.start()
+    def before(self, data: bytes) -> bool:
+        """Called as bytes arrive, before uvicorn parses them; False if refused.
 
-    def after(self, size: int) -> None:
-        """Called once uvicorn has parsed them: a whole head stops the timer."""
-        if not self.was_waiting or self.done:
-            return
-        if not self.waiting():
-            self.stop()
-            return
-        self.received += size
-        if self.received > self.max_bytes:
+        The first bytes of a next request start the timer; head bytes are counted."""
+        self.was_waiting = self.waiting()
+        if not self.was_waiting:
+            return True
+        if self.timer is None:
+            self.start()
+        end = (self.tail + data).find(b"\r\n\r\n")
+        head = len(data) if end < 0 else end + 4 - len(self.tail)
+        if self.received + head > self.max_bytes:
             message = f"the request head may be at most {self.max_bytes:,} bytes"
             self._refuse(431, "REQUEST_HEADER_TOO_LARGE", message + " (MAX_HEADER_BYTES)")
+            return False
+        self.received += len(data)
+        self.tail = data[-3:]
+        return True
+
+    def after(self) -> None:
+        """Called once uvicorn has parsed them: a whole head stops the timer."""
+        if self.was_waiting and not self.done and not self.waiting():
+            self.stop()
 
     def _expired(self) -> None:
         self.timer = None
@@ -117,9 +125,9 @@ class LimitedH11Protocol(H11Protocol):
         self.head.start()
 
     def data_received(self, data: bytes) -> None:
-        self.head.before()
-        super().data_received(data)
-        self.head.after(len(data))
+        if self.head.before(data):
+            super().data_received(data)
+            self.head.after()
 
     def handle_websocket_upgrade(self, event: Any) -> None:
         self.head.end()
@@ -143,9 +151,9 @@ if HttpToolsProtocol is not None:
             self.head.start()
 
         def data_received(self, data: bytes) -> None:
-            self.head.before()
-            super().data_received(data)
-            self.head.after(len(data))
+            if self.head.before(data):
+                super().data_received(data)
+                self.head.after()
 
         def handle_websocket_upgrade(self) -> None:
             self.head.end()

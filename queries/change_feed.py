@@ -10,6 +10,13 @@ Several changes of one order between two polls arrive as one change (its latest 
 A subscriber that falls behind loses its oldest undelivered changes (a bounded queue,
 drop-oldest): every change carries the whole order, so its newest state still arrives,
 and no subscriber slows the others down.
+
+A subscriber with `after` behind the feed joins at once (from then on every poll offers
+it the new changes) and replays (after, joined] itself, outside the feed's lock: one page
+of REPLAY_PAGE documents at a time, fetched only as the client reads. So 20 replays from
+the start of the log delay no other subscriber, and each holds at most one page. How far
+back it may go is capped: more than `replay_max` changed orders since `after` (one
+bounded count request) is refused with InvalidQuery before anything is loaded.
 """
 
 from __future__ import annotations
@@ -17,128 +24,88 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass
+from collections import deque
+from collections.abc import AsyncIterator
 from typing import Any
 
-from positions import Position, decode_token
+from positions import Position
+from queries.change_stamps import (
+    PAGE_SIZE,
+    STAMP,
+    ChangeFilter,
+    DocumentChange,
+    changes_body,
+    parse_after,
+    stamp_range,
+    stamped,
+)
 from queries.consistency import read_progress
 from queries.errors import InvalidQuery
 from search_engine import names
 from search_engine.client import SearchClient
 
+__all__ = [  # the stamps' names too: the feed is where callers look for them
+    "STAMP",
+    "ChangeFeed",
+    "ChangeFilter",
+    "DocumentChange",
+    "Replay",
+    "Subscriber",
+    "changes_body",
+    "parse_after",
+    "stamp_range",
+    "stamped",
+]
+
 log = logging.getLogger(__name__)
 
-STAMP = "projectedAt"  # {txid, seq}: the position of the batch that wrote the document
 POLL_INTERVAL = 0.05  # seconds between progress reads
 RETRY_DELAY = 1.0  # after a failed poll (search engine unreachable)
-PAGE_SIZE = 500
+REPLAY_PAGE = 100  # documents one replay holds at a time
+REPLAY_MAX = 1_000  # changed orders one `after` may replay (SUBSCRIPTION_REPLAY_MAX)
 QUEUE_SIZE = 100
 
-_TXID, _SEQ = f"{STAMP}.txid", f"{STAMP}.seq"
 
+class Replay:
+    """The changes a subscriber missed, (after, upto], read one page at a time."""
 
-def stamped(
-    documents: Mapping[str, dict[str, Any]], position: Position
-) -> dict[str, dict[str, Any]]:
-    """The documents with the stamp of the batch that writes them (used by the projector)."""
-    stamp = {"txid": position.txid, "seq": position.seq}
-    return {key: {**doc, STAMP: stamp} for key, doc in documents.items()}
+    def __init__(
+        self,
+        search: SearchClient,
+        index: str,
+        bounds: tuple[Position, Position],
+        wanted: ChangeFilter,
+        page_size: int = REPLAY_PAGE,
+    ) -> None:
+        self.search = search
+        self.index = index
+        self.bounds = bounds
+        self.wanted = wanted
+        self.page_size = page_size
+        self.pages = 0
+        self._page: deque[DocumentChange] = deque()
+        self._search_after: list[Any] | None = None
+        self._done = False
 
-
-def parse_after(token: str | None) -> Position | None:
-    """A subscription's `after` token as a position; InvalidQuery if malformed."""
-    if token is None:
-        return None
-    try:
-        return decode_token(token)
-    except ValueError as error:
-        raise InvalidQuery(str(error)) from None
-
-
-def stamp_range(after: Position, upto: Position) -> dict[str, Any]:
-    """Documents whose stamp lies in (after, upto], in (txid, seq) tuple order."""
-    later = _either(
-        {"range": {_TXID: {"gt": after.txid}}},
-        _both({"term": {_TXID: after.txid}}, {"range": {_SEQ: {"gt": after.seq}}}),
-    )
-    not_beyond = _either(
-        {"range": {_TXID: {"lt": upto.txid}}},
-        _both({"term": {_TXID: upto.txid}}, {"range": {_SEQ: {"lte": upto.seq}}}),
-    )
-    return _both(later, not_beyond)
-
-
-def changes_body(
-    after: Position,
-    upto: Position,
-    size: int = PAGE_SIZE,
-    search_after: list[Any] | None = None,
-    wanted: ChangeFilter | None = None,
-) -> dict[str, Any]:
-    """One page of changed documents, oldest stamp first, then by id (a total order)."""
-    clauses = [stamp_range(after, upto), *(wanted.clauses() if wanted else [])]
-    body: dict[str, Any] = {
-        "query": _both(*clauses),
-        "size": size,
-        "sort": [{_TXID: "asc"}, {_SEQ: "asc"}, {"id": "asc"}],
-        "track_total_hits": False,
-    }
-    if search_after is not None:
-        body["search_after"] = search_after
-    return body
-
-
-def _either(*clauses: dict[str, Any]) -> dict[str, Any]:
-    return {"bool": {"should": list(clauses), "minimum_should_match": 1}}
-
-
-def _both(*clauses: dict[str, Any]) -> dict[str, Any]:
-    return {"bool": {"filter": list(clauses)}}
-
-
-@dataclass(frozen=True)
-class DocumentChange:
-    """An order document as it became searchable, and the position it was stamped with."""
-
-    document: dict[str, Any]
-    position: Position
-
-    @classmethod
-    def from_hit(cls, hit: dict[str, Any]) -> DocumentChange:
-        source = hit["_source"]
-        stamp = source[STAMP]
-        return cls(source, Position(int(stamp["txid"]), int(stamp["seq"])))
-
-
-@dataclass(frozen=True)
-class ChangeFilter:
-    """Which changes a subscriber wants: one order, one customer's, or (both None) all."""
-
-    order_id: str | None = None
-    customer_id: str | None = None
-
-    def matches(self, change: DocumentChange) -> bool:
-        doc = change.document
-        if self.order_id is not None and doc.get("id") != self.order_id:
-            return False
-        customer = doc.get("customer") or {}
-        return self.customer_id is None or customer.get("id") == self.customer_id
-
-    def clauses(self) -> list[dict[str, Any]]:
-        """The same filter as search clauses (for a subscriber's catch-up)."""
-        found = []
-        if self.order_id is not None:
-            found.append({"term": {"id": self.order_id}})
-        if self.customer_id is not None:
-            found.append({"term": {"customer.id": self.customer_id}})
-        return found
+    async def next(self) -> DocumentChange | None:
+        """The next missed change, or None once there are no more."""
+        if not self._page and not self._done:
+            after, upto = self.bounds
+            body = changes_body(after, upto, self.page_size, self._search_after, self.wanted)
+            hits = (await self.search.search(self.index, body))["hits"]["hits"]
+            self.pages += 1
+            self._page.extend(DocumentChange.from_hit(hit) for hit in hits)
+            self._done = len(hits) < self.page_size
+            if hits:
+                self._search_after = hits[-1]["sort"]
+        return self._page.popleft() if self._page else None
 
 
 class Subscriber:
     """One subscription's bounded queue; `offer` never blocks (drop-oldest when full).
 
-    With `after`, changes stamped at or before it are not for this subscriber.
+    With `after`, changes stamped at or before it are not for this subscriber. A
+    `replay`, when set, is read to its end before the queue.
     """
 
     def __init__(
@@ -147,6 +114,7 @@ class Subscriber:
         self.wanted = wanted
         self.after = after
         self.dropped = 0
+        self.replay: Replay | None = None
         self._queue: asyncio.Queue[DocumentChange] = asyncio.Queue(maxsize=size)
 
     def offer(self, change: DocumentChange) -> None:
@@ -160,6 +128,11 @@ class Subscriber:
         self._queue.put_nowait(change)
 
     async def next(self) -> DocumentChange:
+        if self.replay is not None:
+            missed = await self.replay.next()
+            if missed is not None:
+                return missed
+            self.replay = None
         return await self._queue.get()
 
 
@@ -169,22 +142,27 @@ class ChangeFeed:
     Started by the first subscriber; `stop()` (the app's lifespan) ends the polling.
     """
 
-    def __init__(self, prefix: str, poll_interval: float = POLL_INTERVAL) -> None:
+    def __init__(
+        self, prefix: str, poll_interval: float = POLL_INTERVAL, replay_max: int = REPLAY_MAX
+    ) -> None:
         self.prefix = prefix
         self.poll_interval = poll_interval
+        self.replay_max = replay_max
         self.seen: Position | None = None
         self._search: SearchClient | None = None
         self._subscribers: set[Subscriber] = set()
         self._task: asyncio.Task[None] | None = None
         # Held while `seen` advances and while a subscriber joins, so a change is either
-        # in a joining subscriber's catch-up or in a later poll, never in neither.
+        # in a joining subscriber's replay (up to `seen` as it joined) or in a later poll,
+        # never in neither. Never held while a replay loads.
         self._lock = asyncio.Lock()
 
     @contextlib.asynccontextmanager
     async def subscribe(
         self, search: SearchClient, wanted: ChangeFilter, after: Position | None = None
     ) -> AsyncIterator[Subscriber]:
-        """A subscriber for changes from now on, or from just after `after` if given."""
+        """A subscriber for changes from now on, or from just after `after` if given;
+        InvalidQuery if more than `replay_max` orders changed since `after`."""
         subscriber = Subscriber(wanted, after=after)
         async with self._lock:
             if self._task is None:
@@ -192,14 +170,32 @@ class ChangeFeed:
                 self.seen = await read_progress(search, self.prefix)
                 self._task = asyncio.create_task(self._run(), name="change-feed")
             assert self.seen is not None
-            if after is not None and after < self.seen:
-                for change in await self._fetch(after, self.seen, wanted):
-                    subscriber.offer(change)
+            joined = self.seen
             self._subscribers.add(subscriber)
         try:
+            if after is not None and after < joined:
+                subscriber.replay = await self._replay(search, (after, joined), wanted)
             yield subscriber
         finally:
             self._subscribers.discard(subscriber)
+
+    async def _replay(
+        self, search: SearchClient, bounds: tuple[Position, Position], wanted: ChangeFilter
+    ) -> Replay:
+        # One count that stops at the cap: cheap however far back `after` lies.
+        body = {
+            "query": changes_body(*bounds, wanted=wanted)["query"],
+            "size": 0,
+            "track_total_hits": self.replay_max + 1,
+        }
+        found = (await search.search(names.alias(self.prefix), body))["hits"]["total"]["value"]
+        if found > self.replay_max:
+            raise InvalidQuery(
+                f"`after` is too far back: more than {self.replay_max:,} orders changed since "
+                "it (SUBSCRIPTION_REPLAY_MAX); query `orders` for their current state, then "
+                "subscribe with a recent position"
+            )
+        return Replay(search, names.alias(self.prefix), bounds, wanted)
 
     async def poll(self) -> int:
         """Publish the changes up to the current progress; returns how many were found."""

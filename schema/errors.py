@@ -123,6 +123,8 @@ def map_error(error: GraphQLError) -> GraphQLError:
         return error  # raised on purpose (BadUserInput, ...): message and code are meant
     if isinstance(error.original_error, NotSignedIn | InvalidToken):
         return _with_code(error, UNAUTHENTICATED)  # its message says what to send
+    if isinstance(error.original_error, InvalidQuery):  # e.g. a subscription's `after`
+        return _with_code(error, BAD_USER_INPUT)  # the read side's message is meant for it
     if isinstance(error, GraphQLSyntaxError):
         return _with_code(error, GRAPHQL_PARSE_FAILED)
     if error.path is None and error.original_error is None:  # validation rules, depth limit
