@@ -5,6 +5,8 @@
 - No valid token where one is needed (`NotSignedIn`, `InvalidToken`) → `UNAUTHENTICATED`;
   a read the principal may not make → `FORBIDDEN`.
 - A consistency wait that runs out → GraphQL error `CONSISTENCY_TIMEOUT`.
+- A dependency out of reach (`DatabaseUnavailable` from the write side's engine,
+  `SearchUnavailable` from the search adapter) → `UNAVAILABLE` with a safe message.
 - Anything else a resolver raises → masked: a generic message and
   `INTERNAL_SERVER_ERROR`, never a stack trace (the original is logged by Strawberry).
 """
@@ -19,20 +21,28 @@ import strawberry
 from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import MaskErrors
 
+from commands.database import DatabaseUnavailable
 from commands.messages import CommandRejected
 from identity import NotSignedIn
 from identity.tokens import InvalidToken
 from queries.consistency import ConsistencyTimeout
 from queries.errors import InvalidQuery
+from search_engine.client import SearchUnavailable
 
 INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 UNAUTHENTICATED = "UNAUTHENTICATED"
 FORBIDDEN = "FORBIDDEN"
 BAD_USER_INPUT = "BAD_USER_INPUT"
 CONSISTENCY_TIMEOUT = "CONSISTENCY_TIMEOUT"
+UNAVAILABLE = "UNAVAILABLE"
 GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
 GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
 INTERNAL_MESSAGE = "Internal server error."
+# The client may retry; what failed inside stays in the log, not in the answer.
+UNAVAILABLE_MESSAGES = {
+    DatabaseUnavailable: "The database is unavailable right now; retry later.",
+    SearchUnavailable: "The search engine is unavailable right now; retry later.",
+}
 
 
 @strawberry.enum
@@ -123,6 +133,9 @@ def map_error(error: GraphQLError) -> GraphQLError:
         return error  # raised on purpose (BadUserInput, ...): message and code are meant
     if isinstance(error.original_error, NotSignedIn | InvalidToken):
         return _with_code(error, UNAUTHENTICATED)  # its message says what to send
+    for kind, message in UNAVAILABLE_MESSAGES.items():
+        if isinstance(error.original_error, kind):
+            return _coded(error, message, UNAVAILABLE)
     if isinstance(error.original_error, InvalidQuery):  # e.g. a subscription's `after`
         return _with_code(error, BAD_USER_INPUT)  # the read side's message is meant for it
     if isinstance(error, GraphQLSyntaxError):
@@ -131,14 +144,19 @@ def map_error(error: GraphQLError) -> GraphQLError:
         return _with_code(error, GRAPHQL_VALIDATION_FAILED)
     if error.path is None and error.nodes:  # a variable or literal an input type refused
         return _with_code(error, BAD_USER_INPUT)
+    return _coded(error, INTERNAL_MESSAGE, INTERNAL_SERVER_ERROR)
+
+
+def _coded(error: GraphQLError, message: str, code: str) -> GraphQLError:
+    """A new error at the same place with our message and code, and nothing of the original."""
     return GraphQLError(
-        INTERNAL_MESSAGE,
+        message,
         nodes=error.nodes,
         source=error.source,
         positions=error.positions,
         path=error.path,
         original_error=None,
-        extensions={"code": INTERNAL_SERVER_ERROR},
+        extensions={"code": code},
     )
 
 
