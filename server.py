@@ -17,7 +17,6 @@ from typing import Any
 import orjson
 from asgi_correlation_id import CorrelationIdMiddleware, correlation_id
 from prometheus_client import CollectorRegistry
-from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -30,6 +29,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 import bootstrap
 import playground
+from commands.database import DatabaseUnavailable, check_ready
 from http_limits.middleware import RequestLimits
 from http_metrics import HttpMetrics, MetricsMiddleware, ProjectorCollector, metrics_endpoint
 from logging_setup import LogFormat, configure_logging
@@ -39,6 +39,7 @@ from projections.rebuild import mapping_state
 from queries.change_feed import ChangeFeed
 from schema.build import build_schema, limits_from
 from schema.context import Context
+from search_engine.client import SearchUnavailable
 from settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -205,7 +206,8 @@ async def health(request: Request) -> JSONResponse:
 
 
 async def ready(request: Request) -> JSONResponse:
-    """Readiness: database and search engine reachable (503 if not); projection lag reported."""
+    """Readiness: the events table readable and writable and the search engine reachable
+    (503 "unavailable" if not, saying which and why); projection lag reported."""
     services: bootstrap.Services = request.app.state.services
     database = await _check(lambda: _ping_database(services))
     search = await _check(lambda: _ping_search(services))
@@ -233,19 +235,20 @@ async def _check(probe: Callable[[], Awaitable[dict[str, Any]]]) -> dict[str, An
             return {"status": "ok", **await probe()}
     except TimeoutError:
         return {"status": "error", "error": f"no answer within {CHECK_TIMEOUT:g}s"}
+    except (DatabaseUnavailable, SearchUnavailable) as error:  # our messages: safe to show
+        return {"status": "error", "error": type(error).__name__, "reason": str(error)}
     except Exception as error:  # a readiness probe reports failures, it never raises
         return {"status": "error", "error": type(error).__name__}
 
 
 async def _ping_database(services: bootstrap.Services) -> dict[str, Any]:
-    async with services.engine.connect() as conn:
-        await conn.execute(text("SELECT 1"))
-    return {}
+    # Not just SELECT 1: a file moved away, emptied or made read-only answers that too.
+    return await check_ready(services.engine)
 
 
 async def _ping_search(services: bootstrap.Services) -> dict[str, Any]:
     if not await services.search.ping():
-        raise ConnectionError("search engine did not answer the ping")
+        raise SearchUnavailable("the search engine did not answer the ping")
     return {"engine": services.search.engine, "version": services.search.version}
 
 
