@@ -128,18 +128,22 @@ def _parser() -> argparse.ArgumentParser:
 
 @contextlib.contextmanager
 def _search_url(settings: Settings) -> Iterator[str]:
-    """SEARCH_URL when set; otherwise a local OpenSearch node for as long as we run."""
+    """SEARCH_URL when set; otherwise a local OpenSearch node for as long as we run,
+    restarted (same port and data) by a supervisor whenever its process dies."""
     if settings.search_url:
         yield settings.search_url
         return
     from search_engine.node import SearchNode
+    from search_engine.supervisor import NodeSupervisor
 
     print(f"SEARCH_URL is unset: starting a local OpenSearch node in {settings.search_node_dir}")
-    with SearchNode(
+    node = SearchNode(
         port=settings.search_node_port,
         data_dir=settings.search_node_dir,
         heap=settings.search_node_heap,
-    ) as node:
+    )
+    # The supervisor stops first, so the node's own stop is not taken for a crash.
+    with node, NodeSupervisor(node):
         print(f"search node ready at {node.url}")
         yield node.url
 

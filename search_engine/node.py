@@ -130,13 +130,15 @@ def parse_http_port(log_text: str) -> int | None:
     return int(ports[-1]) if ports else None
 
 
-def _death_signal_guard() -> Callable[[], None] | None:
-    """A preexec_fn making the child get SIGTERM when we die (Linux, main thread only).
+def _death_signal_guard(any_thread: bool = False) -> Callable[[], None] | None:
+    """A preexec_fn making the child get SIGTERM when we die (Linux).
 
-    PDEATHSIG fires when the *thread* that forked exits, so a worker thread must not use it;
-    there the atexit hook and stop() remain.
+    PDEATHSIG fires when the *thread* that forked exits, so only the main thread or a thread
+    that outlives the child (`any_thread`: a supervisor's) may use it; elsewhere the atexit
+    hook and stop() remain.
     """
-    if sys.platform != "linux" or threading.current_thread() is not threading.main_thread():
+    here = threading.current_thread()
+    if sys.platform != "linux" or not (any_thread or here is threading.main_thread()):
         return None
     prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up before fork, not in the child
     parent = os.getpid()
@@ -185,8 +187,20 @@ class SearchNode:
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
 
-    def start(self) -> SearchNode:
-        """Start the JVM and return once the cluster is yellow; raise SearchNodeError if not."""
+    @property
+    def pid(self) -> int | None:
+        return None if self._process is None else self._process.pid
+
+    @property
+    def exit_code(self) -> int | None:
+        """The JVM's exit status once it has exited (None while it runs or before a start)."""
+        return None if self._process is None else self._process.poll()
+
+    def start(self, cancel: threading.Event | None = None) -> SearchNode:
+        """Start the JVM and return once the cluster is yellow; raise SearchNodeError if not.
+
+        `cancel` is a supervisor's stop event: once set, the start is abandoned (JVM stopped).
+        """
         if self.running:
             return self
         if not port_is_free(self.port):
@@ -201,9 +215,9 @@ class SearchNode:
             "starting OpenSearch (runner %s, Java %d) on %s", runner_version, java.major, self.url
         )
         started = time.monotonic()
-        self._spawn(java, classpath)
+        self._spawn(java, classpath, supervised=cancel is not None)
         try:
-            self._wait_until_ready()
+            self._wait_until_ready(cancel)
         except BaseException:
             self.stop()
             raise
@@ -236,7 +250,7 @@ class SearchNode:
     ) -> None:
         self.stop()
 
-    def _spawn(self, java: Java, classpath: str) -> None:
+    def _spawn(self, java: Java, classpath: str, supervised: bool) -> None:
         command = [
             str(java.executable),
             f"-Xms{self.heap}",
@@ -264,15 +278,17 @@ class SearchNode:
                 cwd=self.data_dir,
                 env={**os.environ, "JAVA_HOME": str(java.home)},
                 start_new_session=True,  # a terminal's Ctrl-C reaches us, and we stop it cleanly
-                preexec_fn=_death_signal_guard(),
+                preexec_fn=_death_signal_guard(any_thread=supervised),
             )
         atexit.register(self.stop)
 
-    def _wait_until_ready(self) -> None:
+    def _wait_until_ready(self, cancel: threading.Event | None) -> None:
         assert self._process is not None
         deadline = time.monotonic() + self.startup_timeout
         announced: int | None = None
         while time.monotonic() < deadline:
+            if cancel is not None and cancel.is_set():
+                raise SearchNodeError("the start was cancelled")
             code = self._process.poll()
             if code is not None:
                 raise self._failure(f"the search node's JVM exited with code {code}")
