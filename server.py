@@ -14,22 +14,20 @@ import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
-import orjson
-from asgi_correlation_id import CorrelationIdMiddleware, correlation_id
+from asgi_correlation_id import CorrelationIdMiddleware
 from prometheus_client import CollectorRegistry
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 import bootstrap
 import playground
 from commands.database import DatabaseUnavailable, check_ready
+from graphql_view import OrdersGraphQL
 from http_limits.middleware import RequestLimits
 from http_metrics import HttpMetrics, MetricsMiddleware, ProjectorCollector, metrics_endpoint
 from logging_setup import LogFormat, configure_logging
@@ -38,7 +36,6 @@ from projections.metrics import Sample
 from projections.rebuild import mapping_state
 from queries.change_feed import ChangeFeed
 from schema.build import build_schema, limits_from
-from schema.context import Context
 from search_engine.client import SearchUnavailable
 from settings import Settings, get_settings
 
@@ -47,50 +44,6 @@ log = logging.getLogger(__name__)
 CHECK_TIMEOUT = 2.0  # seconds per readiness check; a hung dependency is not ready
 REQUEST_ID_HEADER = "X-Request-ID"  # taken from the client or generated; in logs and events
 REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")  # a client's id kept as is; else a new one
-
-
-class OrdersGraphQL(GraphQL[Context, None]):
-    """Strawberry's ASGI view with our per-request context."""
-
-    async def get_context(
-        self, request: Request | WebSocket, response: Response | WebSocket
-    ) -> Context:
-        state = request.app.state
-        changes = getattr(state, "change_feed", None)
-        services: bootstrap.Services = state.services
-        context = Context(
-            services=services,
-            request=request,
-            response=response,
-            changes=changes,
-            request_id=correlation_id.get(),
-        )
-        # HTTP: the header. WebSocket: the header of the upgrade request (non-browser
-        # clients), replaced by the `connection_init` payload's (`on_ws_connect`).
-        context.authenticate(services.tokens, request.headers.get("authorization"))
-        return context
-
-    async def on_ws_connect(self, context: Context) -> None:
-        params = context.connection_params or {}
-        value = params.get("Authorization", params.get("authorization"))
-        if value is not None:
-            context.authenticate(
-                context.services.tokens, value if isinstance(value, str) else repr(value)
-            )
-
-    def decode_json(self, data: str | bytes) -> object:
-        return orjson.loads(data)
-
-    def encode_json(self, data: object) -> str | bytes:
-        # str, not bytes: WebSocket messages must be text frames.
-        try:
-            return orjson.dumps(data).decode()
-        except orjson.JSONEncodeError:  # e.g. a lone surrogate echoed back: json escapes it
-            return super().encode_json(data)
-
-    async def render_graphql_ide(self, request: Request) -> Response:
-        # Our GraphiQL page: vendored files served here, none from a CDN (playground/).
-        return playground.page(request)
 
 
 def create_app(
@@ -137,7 +90,7 @@ def create_app(
         allowed_origins=settings.allowed_origins,  # cross-origin WebSockets, as for CORS
     )
     routes = [
-        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/graphql", graphql),  # every method: the view refuses others with a JSON 405
         WebSocketRoute("/graphql", graphql),
         playground.route(),
         Route("/health", health, methods=["GET"]),

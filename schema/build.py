@@ -16,6 +16,7 @@ from schema.document_limits import Limits, PageSize
 from schema.error_log import OrdersSchema
 from schema.errors import MaskUnexpectedErrors
 from schema.mutations import Mutation
+from schema.operation_choice import RequireOperationName
 from schema.queries import DEFAULT_FIRST, DEFAULT_SUGGESTIONS, Query
 from schema.scalars import SCALARS
 from schema.subscriptions import Subscription
@@ -77,6 +78,7 @@ def build_schema(
         extensions=[
             lambda: DocumentGate(shared, limits, production),
             RefuseBadTokens,
+            RequireOperationName,
             MaskUnexpectedErrors,
         ],
         config=StrawberryConfig(scalar_map=SCALARS, batching_config=batching),

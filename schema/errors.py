@@ -20,6 +20,7 @@ from enum import Enum
 import strawberry
 from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import MaskErrors
+from strawberry.schema.exceptions import CannotGetOperationTypeError
 
 from commands.database import DatabaseUnavailable
 from commands.messages import CommandRejected
@@ -136,6 +137,9 @@ def map_error(error: GraphQLError) -> GraphQLError:
     for kind, message in UNAVAILABLE_MESSAGES.items():
         if isinstance(error.original_error, kind):
             return _coded(error, message, UNAVAILABLE)
+    if isinstance(error.original_error, CannotGetOperationTypeError):  # over the WebSocket
+        reason = error.original_error.as_http_error_reason()
+        return GraphQLError(reason, nodes=error.nodes, extensions={"code": BAD_USER_INPUT})
     if isinstance(error.original_error, InvalidQuery):  # e.g. a subscription's `after`
         return _with_code(error, BAD_USER_INPUT)  # the read side's message is meant for it
     if isinstance(error, GraphQLSyntaxError):

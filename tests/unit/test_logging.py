@@ -42,20 +42,24 @@ def test_json_lines_carry_the_request_id(capsys: pytest.CaptureFixture[str]) -> 
     assert (outside["level"], outside["requestId"]) == ("WARNING", "-")
 
 
-def test_a_clients_mistake_is_one_info_line(caplog: pytest.LogCaptureFixture) -> None:
+@pytest.mark.anyio
+async def test_a_clients_mistake_is_one_info_line(caplog: pytest.LogCaptureFixture) -> None:
     schema = OrdersSchema(query=Query, mutation=Mutation)
     with caplog.at_level(logging.INFO):
-        result = schema.execute_sync("{ orders { nope } }")
+        result = await schema.execute("{ orders { nope } }")
     assert result.errors
     [record] = [r for r in caplog.records if r.name.startswith(("orders", "strawberry"))]
     assert (record.levelno, record.exc_info) == (logging.INFO, None)
     assert "GRAPHQL_VALIDATION_FAILED" in record.getMessage()
 
 
-def test_a_fault_of_ours_is_an_error_with_its_traceback(caplog: pytest.LogCaptureFixture) -> None:
+@pytest.mark.anyio
+async def test_a_fault_of_ours_is_an_error_with_its_traceback(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     schema = OrdersSchema(query=Query, mutation=Mutation)
     with caplog.at_level(logging.INFO):
-        result = schema.execute_sync('{ order(id: "o-1") { id } }')  # no context: a fault
+        result = await schema.execute('{ order(id: "o-1") { id } }')  # no context: a fault
     assert result.errors
     [record] = [r for r in caplog.records if r.name.startswith(("orders", "strawberry"))]
     assert record.levelno == logging.ERROR
