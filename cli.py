@@ -166,7 +166,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     }
     staff = _embedded_staff_token(settings)  # also creates the embedded secret, before workers
     with _search_url(settings) as url:
-        print(f"GraphiQL: http://{args.host}:{args.port}/graphql")
+        if not settings.production:  # production serves no GraphiQL
+            print(f"GraphiQL: http://{args.host}:{args.port}/graphql")
         if staff is not None:
             print(
                 f"staff token ({STAFF_TOKEN_TTL.total_seconds() / 3600:g} h; for GraphiQL's headers"

@@ -45,6 +45,10 @@ def load_keys(settings: Settings) -> Keys:
         return Keys(verifier, _rs256_issuer(private), f"RS256 JWKS {settings.auth_jwks_file}")
     if settings.auth_secret is not None:
         secret, source = settings.auth_secret.get_secret_value(), "HS256 secret AUTH_SECRET"
+    elif settings.production:  # a secret made up on the spot is for trying things out
+        raise KeysUnusable(
+            "ORDERS_PRODUCTION needs AUTH_SECRET, AUTH_PUBLIC_KEY_FILE or AUTH_JWKS_FILE"
+        )
     else:
         secret = embedded_secret(settings.auth_secret_file)
         source = f"HS256 secret {settings.auth_secret_file}"

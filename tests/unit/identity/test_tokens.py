@@ -187,3 +187,13 @@ def test_a_short_auth_secret_is_a_settings_error() -> None:
 
     with pytest.raises(SettingsError, match="AUTH_SECRET"):
         load_settings(auth_secret="short")
+
+
+def test_production_refuses_the_embedded_secret(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("AUTH_SECRET", raising=False)
+    settings = load_settings(auth_secret_file=tmp_path / "secret", orders_production=True)
+    with pytest.raises(KeysUnusable, match="AUTH_SECRET"):
+        load_keys(settings)
+    assert not (tmp_path / "secret").exists()
