@@ -13,6 +13,7 @@ import httpx
 import pytest
 import uvicorn
 
+from http_limits.protocol import uvicorn_options
 from server import create_app
 from settings import load_settings
 from tests.support.tokens import STAFF_PRINCIPAL, bearer_headers
@@ -44,6 +45,7 @@ def serve(
         port=port,
         log_level="warning",
         lifespan="on",
+        **uvicorn_options(settings),  # the header deadline and sizes `orders serve` runs with
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
