@@ -63,6 +63,8 @@ class _Pool(AsyncAdaptedQueuePool):
     """The default async pool; running out of connections means the database is
     unavailable (every connection is stuck on it), not a bug."""
 
+    _sqla_logger_namespace = "sqlalchemy.pool.impl.AsyncAdaptedQueuePool"  # its log levels
+
     def connect(self) -> PoolProxiedConnection:
         try:
             return super().connect()
@@ -191,6 +193,7 @@ class _SqliteFile:
         event.listen(engine.sync_engine, "do_connect", self._do_connect)
         event.listen(engine.sync_engine, "connect", self._on_connect)
         event.listen(engine.sync_engine, "checkout", self._on_checkout)
+        event.listen(engine.sync_engine, "begin", self._on_begin)  # before the BEGIN itself
 
     def identity(self) -> tuple[int, int, bool] | None:
         try:
@@ -212,6 +215,13 @@ class _SqliteFile:
         if record.info.get("orders_file") != self.identity():
             # The pool discards this connection (and older ones) and opens a fresh one.
             raise exc.InvalidatePoolError("the database file changed")
+
+    def _on_begin(self, connection: Connection) -> None:
+        # SQLite hands a new connection the descriptor of a closed one while the process
+        # holds locks on the file, so a file made read-only may still be written: the
+        # file's mode decides, as it would for a fresh process.
+        if connection.get_execution_options().get(WRITE_LOCK) and not os.access(self.path, os.W_OK):
+            raise DatabaseUnavailable("the database file is read-only")
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
