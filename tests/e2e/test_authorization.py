@@ -6,8 +6,10 @@ counted before and after); reads of customer A count only A's orders.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -293,3 +295,54 @@ def test_an_idempotency_key_belongs_to_its_principal(world: World) -> None:
         assert body["data"]["placeOrder"]["userErrors"] == [], body
         results.append(body["data"]["placeOrder"]["orderId"])
     assert results[0] != results[1]
+
+
+@contextlib.contextmanager
+def _live(world: World, role: str) -> Iterator[Any]:
+    from websockets.sync.client import connect
+
+    url = str(world.api.base_url).replace("http://", "ws://") + "/graphql"
+    with connect(url, subprotocols=["graphql-transport-ws"], open_timeout=15) as ws:
+        auth = world.as_(role)["Authorization"]
+        ws.send(json.dumps({"type": "connection_init", "payload": {"Authorization": auth}}))
+        assert json.loads(ws.recv(timeout=15))["type"] == "connection_ack"
+        yield ws
+
+
+ORDERS_CHANGED = (
+    "subscription($c: ID) { ordersChanged(customerId: $c) { order { id customer { id } } } }"
+)
+ORDER_CHANGED = "subscription($id: ID!) { orderChanged(id: $id) { order { id customer { id } } } }"
+
+
+def _subscribe(ws: Any, op_id: str, query: str, **variables: Any) -> None:
+    payload = {"query": query, "variables": variables}
+    ws.send(json.dumps({"id": op_id, "type": "subscribe", "payload": payload}))
+
+
+def test_subscriptions_send_a_customer_only_their_own_orders(world: World) -> None:
+    bea_order = world.order_for(world.bea)
+    with _live(world, "ana") as ws:
+        _subscribe(ws, "mine", ORDERS_CHANGED)
+        _subscribe(ws, "peek", ORDER_CHANGED, id=bea_order)
+        _subscribe(ws, "theirs", ORDERS_CHANGED, c=world.bea)
+        refused = json.loads(ws.recv(timeout=15))
+        assert (refused["id"], refused["type"]) == ("theirs", "next"), refused
+        assert refused["payload"]["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+        world.staff("payOrder", "orderId", orderId=bea_order, amount="12.50")  # not for A
+        world.order_for(world.bea)
+        ana_order = world.order_for(world.ana)  # after B's changes in the log
+        seen = []
+        while True:
+            message = json.loads(ws.recv(timeout=15))
+            if message["type"] == "complete" and message["id"] == "theirs":
+                continue  # the refused subscription's end
+            seen.append(message)
+            if message["type"] == "next" and message["id"] == "mine":
+                order = message["payload"]["data"]["ordersChanged"]["order"]
+                if order["id"] == ana_order:
+                    break
+        assert all(m["id"] == "mine" for m in seen), seen
+        assert {m["payload"]["data"]["ordersChanged"]["order"]["customer"]["id"] for m in seen} == {
+            world.ana
+        }
