@@ -346,3 +346,29 @@ def test_subscriptions_send_a_customer_only_their_own_orders(world: World) -> No
         assert {m["payload"]["data"]["ordersChanged"]["order"]["customer"]["id"] for m in seen} == {
             world.ana
         }
+
+
+def test_registration_can_be_for_staff_only(
+    database_url: str, search_url: str, index_prefix: str
+) -> None:
+    from tests.e2e.conftest import serve
+
+    query = mutation("registerCustomer", "customerId")
+    fields = {"name": "New Person", "email": "new@example.com"}
+    with serve(database_url, search_url, index_prefix, registration="staff") as api:
+        before = row_counts(database_url)
+        anonymous = httpx.post(
+            f"{api.base_url}/graphql", json={"query": query, "variables": {"input": fields}}
+        ).json()
+        as_customer = api.post(
+            "/graphql",
+            json={"query": query, "variables": {"input": fields}},
+            headers=bearer_headers(customer("someone")),
+        ).json()
+        assert [e["extensions"]["code"] for e in anonymous["errors"]] == ["UNAUTHENTICATED"]
+        assert [e["code"] for e in as_customer["data"]["registerCustomer"]["userErrors"]] == [
+            "FORBIDDEN"
+        ]
+        assert row_counts(database_url) == before
+        staff = api.post("/graphql", json={"query": query, "variables": {"input": fields}})
+        assert staff.json()["data"]["registerCustomer"]["userErrors"] == []
