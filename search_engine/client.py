@@ -111,6 +111,21 @@ class SearchClient:
         except SearchError:
             return False
 
+    async def health(self, indices: Sequence[str]) -> str:
+        """green, yellow, or red (a primary shard unassigned or recovering, or no such index)."""
+        try:
+            with _translate_errors():
+                health, names = self._raw.cluster.health, ",".join(indices)
+                if self._es:
+                    response = await health(index=names, timeout="0s")
+                else:  # opensearch-py takes `timeout` as its own unless request_timeout is set
+                    response = await health(index=names, timeout="0s", request_timeout=10)
+        except SearchError as exc:
+            if exc.status == 408:  # a missing index: "red", answered at once (timeout 0s)
+                return "red"
+            raise
+        return str(_body(response)["status"])
+
     # -- documents -----------------------------------------------------------------
 
     async def search(self, index: str, body: dict[str, Any]) -> dict[str, Any]:

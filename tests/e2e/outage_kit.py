@@ -11,7 +11,8 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -70,9 +71,12 @@ class Shop:
             self.token, self.placed = payload["position"], self.placed + 1
         return body
 
+    def search(self) -> dict[str, Any]:
+        """The customer's orders once the index holds the last confirmed write: the answer."""
+        return self.call(ORDERS_OF, customer=self.customer, token=self.token)
+
     def count_orders(self) -> int:
-        """The customer's orders in the index once it holds the last confirmed write."""
-        body = self.call(ORDERS_OF, customer=self.customer, token=self.token)
+        body = self.search()
         assert "errors" not in body, body
         return int(body["data"]["orders"]["totalCount"])
 
@@ -164,11 +168,23 @@ def sqlite_counts(path: Path) -> dict[str, int]:
         }
 
 
+@dataclass
+class Served:
+    """A running `orders serve`: a client (staff token), the process and its log."""
+
+    client: httpx.Client
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
 @contextlib.contextmanager
 def orders_serve(
-    env: dict[str, str], log_path: Path, *, without_root_powers: bool = False
-) -> Iterator[httpx.Client]:
-    """`orders serve` in a process of its own; a client sending a staff token.
+    env: Mapping[str, str | None], log_path: Path, *, without_root_powers: bool = False
+) -> Iterator[Served]:
+    """`orders serve` in a process of its own, with `env` over ours (a None value unsets).
 
     `without_root_powers`: as root, drop every capability, so file modes bind the server
     as they bind any other user (root writes a 0444 file otherwise).
@@ -177,16 +193,20 @@ def orders_serve(
     command = [sys.executable, "-m", "cli", "--log-format", "text", "serve", "--port", str(port)]
     if without_root_powers and os.geteuid() == 0:
         command = ["setpriv", "--inh-caps=-all", "--bounding-set=-all", "--", *command]
-    settings = {"PROJECTOR_POLL_INTERVAL": "0.05", "PYTHONUNBUFFERED": "1", **env}
+    settings = {**os.environ, "PROJECTOR_POLL_INTERVAL": "0.05", "PYTHONUNBUFFERED": "1", **env}
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            command, cwd=ROOT, env={**os.environ, **settings}, stdout=log, stderr=subprocess.STDOUT
+            command,
+            cwd=ROOT,
+            env={name: value for name, value in settings.items() if value is not None},
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     base, headers = f"http://127.0.0.1:{port}", bearer_headers(STAFF_PRINCIPAL)
     try:
         with httpx.Client(base_url=base, timeout=60, headers=headers) as api:
             wait_for(lambda: _answers(api, process, log_path), 300, "orders serve answering")
-            yield api
+            yield Served(api, process, log_path)
     finally:
         process.send_signal(signal.SIGTERM)  # a clean stop: the server stops its node too
         try:

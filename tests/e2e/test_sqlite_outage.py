@@ -39,8 +39,8 @@ def api(
         "SEARCH_URL": search_url,
         "INDEX_PREFIX": index_prefix,
     }
-    with orders_serve(env, tmp_path / "serve.log", without_root_powers=True) as client:
-        yield client
+    with orders_serve(env, tmp_path / "serve.log", without_root_powers=True) as served:
+        yield served.client
 
 
 def test_a_read_only_file_then_a_moved_file_and_recovery(api: httpx.Client, database: Path) -> None:
