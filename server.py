@@ -36,6 +36,7 @@ from projections.metrics import Sample
 from projections.rebuild import mapping_state
 from queries.change_feed import ChangeFeed
 from schema.build import build_schema, limits_from
+from search_engine import names
 from search_engine.client import SearchUnavailable
 from settings import Settings, get_settings
 
@@ -202,6 +203,10 @@ async def _ping_database(services: bootstrap.Services) -> dict[str, Any]:
 async def _ping_search(services: bootstrap.Services) -> dict[str, Any]:
     if not await services.search.ping():
         raise SearchUnavailable("the search engine did not answer the ping")
+    # A node that just (re)started answers the ping before its shards have recovered.
+    prefix = services.settings.index_prefix
+    if await services.search.health([names.alias(prefix), names.progress_index(prefix)]) == "red":
+        raise SearchUnavailable("the index is not searchable (red: shards missing or recovering)")
     return {"engine": services.search.engine, "version": services.search.version}
 
 
