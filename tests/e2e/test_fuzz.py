@@ -78,12 +78,6 @@ class Outside:
 
 OUTSIDE = [
     Outside(
-        "not a JSON GraphQL response: HTTP 400",
-        "variables that are no object, or a body that is no JSON, get Strawberry's plain-text "
-        "400: request errors as JSON with extensions.code are the lead's GraphQL-over-HTTP "
-        "work (issue 8, items 7 and 9)",
-    ),
-    Outside(
         "INTERNAL_SERVER_ERROR",
         "ids, emails, SKUs and idempotency keys reach the database before any rule sees "
         "them (PostgreSQL refuses NUL): CommandBus.dispatch must call "
