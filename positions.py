@@ -33,7 +33,7 @@ def decode_token(token: str) -> Position:
         txid, seq = base64.urlsafe_b64decode(padded.encode()).decode().split(":")
         position = Position(int(txid), int(seq))
     except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise ValueError(f"not a position token: {token!r}") from None
+        raise ValueError(f"not a position token: {token[:40]!r}") from None
     if position.txid < 0 or position.seq < 0:
-        raise ValueError(f"not a position token: {token!r}")
+        raise ValueError(f"not a position token: {token[:40]!r}")
     return position

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from commands import access, handlers, idempotency, messages
 from commands.database import for_lookups
 from commands.messages import Command, CommandResult
+from commands.model.command_input import check_command
 from commands.unit_of_work import Audit, Clock, IdFactory, UnitOfWork, random_id, utc_now
 from identity import Principal
 
@@ -54,6 +55,7 @@ class CommandBus:
         if handler is None:
             raise TypeError(f"no handler for {type(command).__name__}")
         access.authorize(actor, command, registration_open=self._registration_open)
+        check_command(command)  # text rules and lengths of every field, before any query
         audit = Audit(actor, request_id)
         key: str | None = getattr(command, "idempotency_key", None)
         if key is None:

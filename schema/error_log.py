@@ -1,5 +1,7 @@
 """How GraphQL errors are logged: a client's mistake is one INFO line, a fault an ERROR.
 
+A dependency that is down (UNAVAILABLE) is one WARNING line per refused operation.
+
 Strawberry logs every error at ERROR with its traceback, so each typo in a query cost
 about 2 KB of log. Here the error is classified as `schema.errors.map_error` will code it
 for the client: only INTERNAL_SERVER_ERROR (a fault of ours) keeps the traceback.
@@ -13,7 +15,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.types import ExecutionContext
 
-from schema.errors import INTERNAL_SERVER_ERROR, map_error
+from schema.errors import INTERNAL_SERVER_ERROR, UNAVAILABLE, map_error
 
 log = logging.getLogger("orders.graphql")
 MESSAGE_CHARS = 300  # a refused request is logged, but not as long as it may be
@@ -32,6 +34,10 @@ class OrdersSchema(strawberry.Schema):
                     operation or "(anonymous)",
                     error.message,
                     exc_info=error.original_error,
+                )
+            elif code == UNAVAILABLE:  # a dependency is down: news for operators, no traceback
+                log.warning(
+                    "operation %s unavailable: %s", operation or "(anonymous)", error.message
                 )
             else:
                 log.info(

@@ -23,8 +23,7 @@ class RequireOperationName(SchemaExtension):
             count = sum(isinstance(node, OperationDefinitionNode) for node in document.definitions)
             if count > 1:
                 error = BadUserInput(
-                    f"the document holds {count} operations: name the one to run in "
-                    "`operationName`"
+                    f"the document holds {count} operations: name the one to run in `operationName`"
                 )
                 context.pre_execution_errors = [*(context.pre_execution_errors or []), error]
         yield

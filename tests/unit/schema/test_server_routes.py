@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 import pytest
 from schema_fakes import FakeServices
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import StaticPool
 from starlette.applications import Starlette
 from starlette.exceptions import StarletteDeprecationWarning
 
+from commands.tables import events
 from positions import Position
 from projections.projector import Lag
 from server import create_app
-from settings import load_settings
+from settings import Settings, load_settings
 
 with warnings.catch_warnings():
     # Starlette now prefers `httpx2` for its TestClient; plain httpx still works for this test.
@@ -37,6 +38,9 @@ class FakeSearch:
     async def ping(self) -> bool:
         return self.up
 
+    async def health(self, indices: list[str]) -> str:
+        return "green"
+
 
 @dataclass
 class FakeProjector:
@@ -49,11 +53,14 @@ class ReadinessServices:
     engine: AsyncEngine
     search: FakeSearch
     projector: FakeProjector
+    settings: Settings = field(default_factory=lambda: SETTINGS)
 
 
 @pytest.fixture
 async def engine() -> AsyncIterator[AsyncEngine]:
-    engine = create_async_engine("sqlite+aiosqlite:///:memory:", poolclass=NullPool)
+    engine = create_async_engine("sqlite+aiosqlite:///:memory:", poolclass=StaticPool)
+    async with engine.begin() as conn:  # /ready reads and (writing nothing) writes it
+        await conn.run_sync(events.create)
     yield engine
     await engine.dispose()
 
@@ -93,7 +100,7 @@ async def test_ready_reports_each_check(engine: AsyncEngine, search_up: bool, st
         response = await http.get("/ready")
     body: dict[str, Any] = response.json()
     assert response.status_code == status
-    assert body["database"] == {"status": "ok"}
+    assert body["database"] == {"status": "ok", "backend": "sqlite", "writable": True}
     assert body["search"]["status"] == ("ok" if search_up else "error")
     assert body["projection"] == {"status": "ok", "behind": 2, "checkpoint": "MDo1", "head": "MDo3"}
 
