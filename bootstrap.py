@@ -12,7 +12,7 @@ from commands.bus import CommandBus
 from commands.database import create_engine
 from identity.keys import load_keys
 from identity.tokens import TokenVerifier
-from projections.index_setup import ensure_index
+from read_model.indices import ensure_index
 from projections.leadership import Leadership
 from projections.projector import Projector
 from projections.rebuild import mapping_state

@@ -35,8 +35,8 @@ from positions import encode_token
 from projections.metrics import Sample
 from projections.rebuild import mapping_state
 from queries.change_feed import ChangeFeed
+from read_model import names
 from schema.build import build_schema, limits_from
-from search_engine import names
 from search_engine.client import SearchUnavailable
 from settings import Settings, get_settings
 

@@ -42,8 +42,8 @@ from benchmarks.stack import Api, Stack
 from benchmarks.write_path import write_path
 from commands.database import create_engine
 from commands.seed import seed_demo_data
-from projections.index_setup import ensure_index
 from projections.projector import Projector
+from read_model.indices import ensure_index
 from search_engine.client import SearchClient
 
 __all__ = ["add_arguments", "run"]

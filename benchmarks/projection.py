@@ -4,7 +4,7 @@
   runs in its own process until its published position reaches the log's head. The rate
   is counted from its first published batch (start-up excluded) to the last one.
 - the limit: the same final documents (read back from the index it built) bulk-indexed
-  straight into a fresh index with the same settings and mapping (`projections.index_setup
+  straight into a fresh index with the same settings and mapping (`read_model.mapping
   .index_body`): pre-serialised NDJSON, two requests in flight, one refresh at the end;
   the faster of two passes.
   Expressed in events/s, it is the backlog's events over that time.
@@ -30,10 +30,10 @@ from benchmarks.stack import ROOT, Stack, orders_command
 from commands.database import create_engine
 from positions import ORIGIN, Position
 from projections import source
-from projections.index_setup import index_body
-from queries.consistency import read_progress
+from read_model.mapping import index_body
+from read_model.names import alias
+from read_model.progress import read_progress
 from search_engine.client import SearchClient
-from search_engine.names import alias
 
 CATCH_UP_TARGET = 0.7
 REBUILD_MEMORY_MB = 400.0

@@ -18,7 +18,7 @@ from benchmarks.operations import EngineGet, EngineSearch, GraphQL
 from benchmarks.results import Row, Side, at_least, at_most, ratio
 from benchmarks.stack import Api, Stack
 from queries.search_request import build_search_body
-from search_engine.names import alias
+from read_model.names import alias
 
 TARGET_CONCURRENCY = 8
 ORDER_TARGET = 0.5

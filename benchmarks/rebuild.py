@@ -22,12 +22,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from commands.database import create_engine
 from positions import ORIGIN
 from projections import source
-from projections.index_setup import ensure_index
 from projections.projector import Projector
 from projections.rebuild import Rebuild
-from queries.change_feed import STAMP
+from read_model.indices import ensure_index
+from read_model.names import alias
+from read_model.stamps import STAMP
 from search_engine.client import SearchClient
-from search_engine.names import alias
 from settings import load_settings
 
 

@@ -34,9 +34,9 @@ from benchmarks.judgments import (
 )
 from benchmarks.workbench import catch_up, env_or, fail, opened, seed_line
 from identity import Principal
-from projections.index_setup import drop_all
 from queries.handlers import OrderQueries
 from queries.search_request import OrderSearch
+from read_model.indices import drop_all
 
 JUDGE = Principal.staff("orders-relevance")  # reads every order, as support staff do
 

@@ -32,13 +32,13 @@ from benchmarks.workbench import catch_up, ensure_orders, env_or, fail, opened, 
 from bootstrap import start_services
 from commands.seed import BIG_MARKETS, COUNTRIES, DEFAULT_UNTIL, WINDOW, catalogue
 from identity import Principal
-from projections.index_setup import drop_all
 from queries.handlers import OrderQueries
 from queries.search_request import OrderFilter, OrderSearch, SortSpec, build_search_body
+from read_model.indices import drop_all
+from read_model.names import alias
 from schema.build import build_schema
 from schema.context import Context
 from search_engine.client import SearchClient
-from search_engine.names import alias
 from settings import Settings
 
 READER = Principal.staff("orders-bench")  # reads every order

@@ -18,9 +18,9 @@ from tqdm import tqdm
 from commands.database import create_engine
 from commands.migrate import upgrade
 from commands.seed import DEFAULT_UNTIL, SeedReport, count_orders, seed_demo_data
-from projections.index_setup import drop_all, ensure_index
 from projections.projector import Projector
 from projections.rebuild import mapping_state
+from read_model.indices import drop_all, ensure_index
 from search_engine.client import SearchClient
 
 

@@ -27,8 +27,8 @@ from commands.tables import dead_letters
 from positions import Position
 from projections import source
 from projections.leadership import Leadership
+from read_model.names import alias
 from search_engine.client import BulkError, SearchClient
-from search_engine.names import alias
 
 PERMANENT_STATUSES = frozenset({400})
 

@@ -35,13 +35,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from positions import Position
 from projections import dead_letters, source
 from projections.document import Document
-from projections.index_setup import publish_progress
 from projections.leadership import Leadership, LostLeadership
 from projections.metrics import ProjectorMetrics
-from queries.change_feed import stamped
-from queries.consistency import index_progress
-from search_engine.client import BulkError, SearchClient, SearchError
-from search_engine.names import alias
+from read_model.indices import live_index
+from read_model.progress import index_progress, publish_progress
+from read_model.stamps import stamped
+from search_engine.client import BulkError, SearchClient
 
 log = logging.getLogger(__name__)
 
@@ -297,10 +296,7 @@ class Projector:
         self.metrics.index = self.index
 
     async def _alias_index(self) -> str:
-        targets = await self.search.alias_targets(alias(self.prefix))
-        if not targets:
-            raise SearchError(f"alias {alias(self.prefix)!r} does not exist (run `orders serve`)")
-        return targets[-1]
+        return await live_index(self.search, self.prefix)
 
     def _forget(self) -> None:
         if self._prefetch is not None:

@@ -43,17 +43,12 @@ from tqdm import tqdm
 
 from positions import ORIGIN, Position
 from projections import dead_letters, source
-from projections.index_setup import (
-    MAPPING_VERSION,
-    ensure_index,
-    index_body,
-    index_meta,
-    publish_progress,
-)
 from projections.leadership import Leadership, LeaseLeadership
 from projections.projector import Projector, backoff_delay
-from queries.consistency import index_progress
-from search_engine import names
+from read_model import names
+from read_model.indices import NoLiveIndex, ensure_index, live_index
+from read_model.mapping import MAPPING_VERSION, index_body, index_meta
+from read_model.progress import index_progress, publish_progress
 from search_engine.client import BulkError, SearchClient, SearchError, SearchUnavailable
 
 log = logging.getLogger(__name__)
@@ -151,10 +146,10 @@ class MappingState:
 
 
 async def mapping_state(search: SearchClient, prefix: str) -> MappingState:
-    targets = await search.alias_targets(names.alias(prefix))
-    if not targets:
+    try:
+        index = await live_index(search, prefix)
+    except NoLiveIndex:
         return MappingState(None, None)
-    index = targets[-1]
     meta = await _index_meta(search, index)
     version = meta.get("mapping_version")
     if version is None:  # made before `_meta` was written: the name carries the version

@@ -31,17 +31,16 @@ from typing import Any
 from positions import Position
 from queries.change_stamps import (
     PAGE_SIZE,
-    STAMP,
     ChangeFilter,
     DocumentChange,
     changes_body,
     parse_after,
     stamp_range,
-    stamped,
 )
-from queries.consistency import read_progress
 from queries.errors import InvalidQuery
-from search_engine import names
+from read_model import names
+from read_model.progress import read_progress
+from read_model.stamps import STAMP, stamped
 from search_engine.client import SearchClient
 
 __all__ = [  # the stamps' names too: the feed is where callers look for them

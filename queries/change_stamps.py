@@ -1,30 +1,21 @@
 """The stamps live updates are found by, as search clauses: pure, no I/O.
 
-The projector stamps every document it writes with its batch's position (`projectedAt`);
-the documents stamped in (after, upto] are the changes between two published positions.
+The projector stamps every document it writes with its batch's position
+(`read_model.stamps`); the documents stamped in (after, upto] are the changes between two
+published positions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from positions import Position, decode_token
 from queries.errors import InvalidQuery
-
-STAMP = "projectedAt"  # {txid, seq}: the position of the batch that wrote the document
+from read_model.stamps import STAMP
 
 PAGE_SIZE = 500  # documents per search page
 _TXID, _SEQ = f"{STAMP}.txid", f"{STAMP}.seq"
-
-
-def stamped(
-    documents: Mapping[str, dict[str, Any]], position: Position
-) -> dict[str, dict[str, Any]]:
-    """The documents with the stamp of the batch that writes them (used by the projector)."""
-    stamp = {"txid": position.txid, "seq": position.seq}
-    return {key: {**doc, STAMP: stamp} for key, doc in documents.items()}
 
 
 def parse_after(token: str | None) -> Position | None:

@@ -12,7 +12,7 @@ import time
 
 from positions import ORIGIN, Position, decode_token
 from queries.errors import InvalidQuery
-from search_engine import names
+from read_model.progress import read_progress
 from search_engine.client import SearchClient
 
 MAX_TIMEOUT_MS = 30_000
@@ -28,26 +28,6 @@ class ConsistencyTimeout(Exception):
         )
         self.wanted = wanted
         self.reached = reached
-
-
-async def read_progress(client: SearchClient, prefix: str) -> Position:
-    """The published position of the index the alias points at; ORIGIN when none yet.
-
-    Progress is kept per physical index (a rebuild fills its own), so this follows the
-    alias: right after a rebuild's swap it reads the new index's progress.
-    """
-    targets = await client.alias_targets(names.alias(prefix))
-    if not targets:
-        return ORIGIN
-    return await index_progress(client, prefix, targets[-1])
-
-
-async def index_progress(client: SearchClient, prefix: str, index: str) -> Position:
-    """The published position of one physical index; ORIGIN when nothing was published."""
-    doc = await client.get(names.progress_index(prefix), index)
-    if doc is None:
-        return ORIGIN
-    return Position(int(doc["txid"]), int(doc["seq"]))
 
 
 async def wait_for(

@@ -16,7 +16,7 @@ from queries.suggestions import (
     normalise_prefix,
     suggestions_from,
 )
-from search_engine import names
+from read_model import names
 from search_engine.client import SearchClient
 
 

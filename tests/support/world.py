@@ -21,12 +21,12 @@ from commands.messages import (
     RegisterCustomer,
 )
 from projections import source
-from projections.index_setup import ensure_index
 from projections.projector import Projector
-from queries.change_feed import STAMP
 from queries.handlers import OrderQueries
+from read_model.indices import ensure_index
+from read_model.names import alias
+from read_model.stamps import STAMP
 from search_engine.client import SearchClient
-from search_engine.names import alias
 from tests.support.actors import STAFF
 
 

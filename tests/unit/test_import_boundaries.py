@@ -1,5 +1,6 @@
-"""The CQRS split, enforced: the read side never imports the write store, and the
-write side never imports the read side or a search client (DESIGN §2)."""
+"""The CQRS split, enforced (docs/ARCHITECTURE.md §1): the read side never imports the
+write store, the write side never imports the read side or a search client, and the
+projector and the queries meet only in the read-model contract (`read_model/`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,17 @@ ROOT = Path(__file__).resolve().parents[2]
 
 FORBIDDEN = {
     "queries": {"commands", "sqlalchemy", "asyncpg", "aiosqlite", "alembic", "projections"},
+    "projections": {"queries", "schema"},
+    "read_model": {
+        "commands",
+        "projections",
+        "queries",
+        "schema",
+        "sqlalchemy",
+        "asyncpg",
+        "aiosqlite",
+        "alembic",
+    },
     "commands": {
         "queries",
         "projections",

@@ -27,7 +27,7 @@ from commands.messages import (
 )
 from positions import ORIGIN, Position, decode_token
 from projections import source
-from queries.consistency import read_progress
+from read_model.progress import read_progress
 from tests.support.actors import STAFF
 from tests.support.world import World
 

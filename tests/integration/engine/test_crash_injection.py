@@ -13,7 +13,7 @@ import pytest
 
 from positions import Position
 from projections.leadership import Leadership
-from queries.consistency import read_progress
+from read_model.progress import read_progress
 from tests.integration.engine.engine_testkit import (
     Traffic,
     assert_index_equals_oracle,

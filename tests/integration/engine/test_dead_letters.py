@@ -10,8 +10,8 @@ import pytest
 
 from commands.messages import DeliverOrder, PayOrder, ShipOrder
 from projections import dead_letters
-from projections.index_setup import index_body, index_meta
-from search_engine import names
+from read_model import names
+from read_model.mapping import index_body, index_meta
 from tests.integration.engine.engine_testkit import (
     assert_index_equals_oracle,
     orders_cli,

@@ -8,8 +8,8 @@ import httpx
 import pytest
 
 from bootstrap import Services, start_services
-from projections.index_setup import MAPPING_VERSION, index_body
-from search_engine import names
+from read_model import names
+from read_model.mapping import MAPPING_VERSION, index_body
 from server import create_app
 from settings import load_settings
 

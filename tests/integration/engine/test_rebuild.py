@@ -10,12 +10,12 @@ from collections.abc import AsyncIterator
 import pytest
 
 from positions import encode_token
-from projections.index_setup import MAPPING_VERSION, index_body
 from projections.leadership import Leadership
 from projections.projector import Projector
 from projections.rebuild import Rebuild, RebuildError, mapping_state
 from queries.search_request import OrderSearch
-from search_engine import names
+from read_model import names
+from read_model.mapping import MAPPING_VERSION, index_body
 from tests.integration.engine.engine_testkit import (
     Traffic,
     assert_index_equals_oracle,

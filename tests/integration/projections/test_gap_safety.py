@@ -20,7 +20,7 @@ from commands.messages import (
     UpdateShippingAddress,
 )
 from positions import decode_token
-from queries.consistency import read_progress
+from read_model.progress import read_progress
 from tests.integration.projections.test_projector import catch_up
 from tests.support.actors import STAFF
 from tests.support.world import World, running_world

@@ -23,10 +23,11 @@ from commands.messages import (
 )
 from positions import decode_token
 from projections import source
-from projections.index_setup import drop_all, ensure_index
 from projections.projector import Projector
-from queries.consistency import ConsistencyTimeout, read_progress
+from queries.consistency import ConsistencyTimeout
 from queries.search_request import OrderSearch
+from read_model.indices import drop_all, ensure_index
+from read_model.progress import read_progress
 from tests.support.actors import STAFF
 from tests.support.world import World, running_world
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from projections.index_setup import drop_all, ensure_index
+from read_model.indices import drop_all, ensure_index
+from read_model.names import alias
 from search_engine.client import SearchClient
-from search_engine.names import alias
 from tests.integration.queries import relevance_testdata
 from tests.integration.queries.queries_testdata import ORDER_DOCUMENTS
 

@@ -10,11 +10,13 @@ from typing import Any
 import pytest
 
 from positions import ORIGIN, Position
-from projections.index_setup import ensure_index, publish_progress
-from queries.change_feed import REPLAY_PAGE, ChangeFeed, ChangeFilter, Subscriber, stamped
+from queries.change_feed import REPLAY_PAGE, ChangeFeed, ChangeFilter, Subscriber
 from queries.errors import InvalidQuery
+from read_model.indices import ensure_index
+from read_model.names import alias
+from read_model.progress import publish_progress
+from read_model.stamps import stamped
 from search_engine.client import SearchClient
-from search_engine.names import alias
 from tests.integration.queries.queries_testdata import ORDER_DOCUMENTS
 
 pytestmark = [pytest.mark.anyio, pytest.mark.search]

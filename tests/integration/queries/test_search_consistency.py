@@ -8,9 +8,10 @@ import time
 import pytest
 
 from positions import ORIGIN, Position, encode_token
-from projections.index_setup import ensure_index, publish_progress
-from queries.consistency import ConsistencyTimeout, read_progress
+from queries.consistency import ConsistencyTimeout
 from queries.handlers import OrderQueries
+from read_model.indices import ensure_index
+from read_model.progress import publish_progress, read_progress
 from search_engine.client import SearchClient
 
 pytestmark = pytest.mark.anyio

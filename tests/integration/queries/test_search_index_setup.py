@@ -7,8 +7,9 @@ import socket
 
 import pytest
 
-from projections.index_setup import MAPPING_VERSION, drop_all, ensure_index, index_body
-from search_engine import names
+from read_model import names
+from read_model.indices import drop_all, ensure_index
+from read_model.mapping import MAPPING_VERSION, index_body
 from search_engine.client import BulkError, SearchClient, SearchUnavailable
 from tests.integration.queries.queries_testdata import ORDER_DOCUMENTS
 

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from projections.document import iso
-from projections.index_setup import ensure_index
 from queries.handlers import OrderQueries
 from queries.search_request import MAX_PAGE_SIZE, OrderSearch, SortSpec
+from read_model.indices import ensure_index
 from search_engine.client import SearchClient
 from tests.integration.queries.queries_testdata import BASE_TIME, STATUSES
 from tests.support.actors import STAFF

@@ -22,8 +22,8 @@ from benchmarks import relevance_dataset
 from benchmarks.judgments import Judgment, load_judgments
 from benchmarks.workbench import Bench, catch_up
 from commands.database import create_engine
-from projections.index_setup import drop_all
 from queries.handlers import OrderQueries
+from read_model.indices import drop_all
 from search_engine.client import SearchClient
 from tests.integration.relevance.relevance_testkit import Searchable
 

@@ -9,16 +9,15 @@ import pytest
 
 from positions import Position, encode_token
 from queries.change_feed import (
-    STAMP,
     ChangeFilter,
     DocumentChange,
     Subscriber,
     changes_body,
     parse_after,
     stamp_range,
-    stamped,
 )
 from queries.errors import InvalidQuery
+from read_model.stamps import STAMP, stamped
 
 
 def matches(query: dict[str, Any], doc: dict[str, Any]) -> bool:

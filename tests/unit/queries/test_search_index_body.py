@@ -11,8 +11,8 @@ import pytest
 
 from positions import Position
 from projections.document import build_order_document
-from projections.index_setup import MAPPING_VERSION, index_body, progress_body
-from queries.change_feed import stamped
+from read_model.mapping import MAPPING_VERSION, index_body, progress_body
+from read_model.stamps import stamped
 from search_engine.client import SearchError, _bulk_failures, _check_client_major, _error_type
 
 NOW = datetime(2024, 5, 1, 12, tzinfo=UTC)

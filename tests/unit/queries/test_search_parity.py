@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 
-from projections.index_setup import index_body
 from queries.cursors import encode_cursor
 from queries.search_request import (
     OrderFilter,
@@ -24,6 +23,7 @@ from queries.search_request import (
     cursor_fingerprint,
 )
 from queries.suggestions import build_suggest_body
+from read_model.mapping import index_body
 
 QUERIES = {
     "bool",

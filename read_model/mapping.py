@@ -1,7 +1,7 @@
-"""The order index: settings, explicit mappings and lifecycle (create, alias, progress).
+"""The order index's settings and explicit mappings, and the progress index's.
 
 Bump MAPPING_VERSION whenever `index_body()` changes; a rebuild then fills a new
-physical index and swaps the alias (invariant 10).
+physical index and swaps the alias (docs/ARCHITECTURE.md, invariant 10).
 
 How each searchable field is analysed (queries/text_query.py decides how they rank):
 
@@ -25,12 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime
 from typing import Any
-
-from positions import Position
-from search_engine import names
-from search_engine.client import SearchClient, SearchError
 
 MAPPING_VERSION = 3  # 3: documents carry `projectedAt` (the change feed)
 
@@ -273,98 +268,17 @@ def progress_body() -> dict[str, Any]:
                 "txid": {"type": "long"},
                 "seq": {"type": "long"},
                 "updatedAt": _DATE,
-                "state": _REBUILD_STATE,
+                "state": REBUILD_STATE,
             },
         },
     }
 
 
 # A rebuild's own bookkeeping inside its progress document: kept, never searched.
-_REBUILD_STATE = {"type": "object", "enabled": False}
+REBUILD_STATE = {"type": "object", "enabled": False}
 
 
 def index_meta() -> dict[str, Any]:
     """Stored in every physical index's `_meta`: which mapping built it (start-up check)."""
     body = json.dumps(index_body(), sort_keys=True).encode()
     return {"mapping_version": MAPPING_VERSION, "mapping_digest": hashlib.sha1(body).hexdigest()}
-
-
-def _timestamp() -> str:
-    return datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")[:-3]
-
-
-async def ensure_index(client: SearchClient, prefix: str) -> str:
-    """Return the physical index behind alias `prefix`, creating index + alias if missing."""
-    await _ensure_progress_index(client, prefix)
-    alias = names.alias(prefix)
-    targets = await client.alias_targets(alias)
-    if targets:
-        return targets[-1]
-    name = names.physical_index(prefix, MAPPING_VERSION, _timestamp())
-    body = index_body()
-    body["mappings"]["_meta"] = index_meta()
-    # The alias is created with the index, as its write index: when two processes race,
-    # the engine rejects the second index ("more than one write index") atomically, so
-    # the alias never points at two indices and the loser adopts the winner's index.
-    body["aliases"] = {alias: {"is_write_index": True}}
-    try:
-        await client.create_index(name, body)
-    except SearchError:
-        targets = await client.alias_targets(alias)
-        if not targets:
-            raise
-        return targets[-1]
-    return name
-
-
-async def _ensure_progress_index(client: SearchClient, prefix: str) -> None:
-    name = names.progress_index(prefix)
-    if await client.index_exists(name):
-        # Progress indices made before rebuild state existed learn the field (additive).
-        await client.raw.indices.put_mapping(
-            index=name, body={"properties": {"state": _REBUILD_STATE}}
-        )
-        return
-    try:
-        await client.create_index(name, progress_body())
-    except SearchError as exc:
-        if exc.error_type != "resource_already_exists_exception":
-            raise
-
-
-async def publish_progress(
-    client: SearchClient,
-    prefix: str,
-    position: Position,
-    index: str | None = None,
-    state: dict[str, Any] | None = None,
-    refresh: bool = True,
-) -> None:
-    """Publish a physical index's position (the alias' index when `index` is None).
-
-    Progress is kept per physical index, under the index's name, so a rebuild and the
-    live projector never share a checkpoint. Call only once the documents are searchable.
-    """
-    if index is None:
-        targets = await client.alias_targets(names.alias(prefix))
-        if not targets:
-            raise SearchError(f"alias {names.alias(prefix)!r} does not exist")
-        index = targets[-1]
-    doc: dict[str, Any] = {
-        "txid": position.txid,
-        "seq": position.seq,
-        "updatedAt": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-    }
-    if state is not None:
-        doc["state"] = state
-    await client.put_document(names.progress_index(prefix), index, doc, refresh=refresh)
-
-
-async def drop_all(client: SearchClient, prefix: str) -> None:
-    """Delete every index of this prefix (tests, local resets)."""
-    doomed = set(await client.alias_targets(names.alias(prefix)))
-    # Every mapping version's physical indices: names.physical_index gives "<prefix>-v<n>-…".
-    doomed.update(await client.indices(f"{prefix}-v*"))
-    doomed.add(names.progress_index(prefix))
-    for name in sorted(doomed):
-        await client.delete_index(name)
