@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from enum import StrEnum
 
 
 @dataclass(frozen=True)
@@ -120,18 +121,28 @@ class CommandResult:
     position: str
 
 
-# Error codes, the same names as the GraphQL ErrorCode enum.
-VALIDATION_FAILED = "VALIDATION_FAILED"
-NOT_FOUND = "NOT_FOUND"
-CONFLICT = "CONFLICT"
-INVALID_STATE = "INVALID_STATE"
-FORBIDDEN = "FORBIDDEN"
-DUPLICATE = "DUPLICATE"
+class ErrorCode(StrEnum):
+    """Why a command was refused; the GraphQL `ErrorCode` enum is this one (schema/errors.py)."""
+
+    VALIDATION_FAILED = "VALIDATION_FAILED"
+    NOT_FOUND = "NOT_FOUND"
+    CONFLICT = "CONFLICT"
+    INVALID_STATE = "INVALID_STATE"
+    FORBIDDEN = "FORBIDDEN"
+    DUPLICATE = "DUPLICATE"
+
+
+VALIDATION_FAILED = ErrorCode.VALIDATION_FAILED
+NOT_FOUND = ErrorCode.NOT_FOUND
+CONFLICT = ErrorCode.CONFLICT
+INVALID_STATE = ErrorCode.INVALID_STATE
+FORBIDDEN = ErrorCode.FORBIDDEN
+DUPLICATE = ErrorCode.DUPLICATE
 
 
 @dataclass(frozen=True)
 class UserError:
-    code: str
+    code: ErrorCode
     message: str
     field: tuple[str, ...] | None = None
 

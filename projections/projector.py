@@ -32,6 +32,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from commands.outbox import NOTIFY_CHANNEL
 from positions import Position
 from projections import dead_letters, source
 from projections.document import Document
@@ -44,7 +45,6 @@ from search_engine.client import BulkError, SearchClient
 
 log = logging.getLogger(__name__)
 
-NOTIFY_CHANNEL = "orders_events"
 BULK_DOCUMENTS = 1_000  # documents per bulk request; a batch may take several
 REFRESH_INTERVAL = 1.0  # seconds: through a backlog, refresh and publish at most this often
 LIVE_BATCH_INTERVAL = 0.1  # seconds: at most ten small batches (and refreshes) a second

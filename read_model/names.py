@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-PROGRESS_DOC_ID = "orders"
-
 
 def alias(prefix: str) -> str:
     """The read alias every query targets."""
@@ -11,7 +9,7 @@ def alias(prefix: str) -> str:
 
 
 def progress_index(prefix: str) -> str:
-    """A small index holding the projector's published checkpoint (invariant 6)."""
+    """A small index holding the published progress (docs/ARCHITECTURE.md, invariant 6)."""
     return f"{prefix}-progress"
 
 

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from enum import Enum
 
 import strawberry
 from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import MaskErrors
 from strawberry.schema.exceptions import CannotGetOperationTypeError
 
+from commands import messages
 from commands.database import DatabaseUnavailable
 from commands.messages import CommandRejected
 from identity import NotSignedIn
@@ -46,19 +46,13 @@ UNAVAILABLE_MESSAGES = {
 }
 
 
-@strawberry.enum
-class ErrorCode(Enum):
-    VALIDATION_FAILED = "VALIDATION_FAILED"
-    NOT_FOUND = "NOT_FOUND"
-    CONFLICT = "CONFLICT"
-    INVALID_STATE = "INVALID_STATE"
-    FORBIDDEN = "FORBIDDEN"
-    DUPLICATE = "DUPLICATE"
+# The write side's codes, as the GraphQL enum: one list of codes, not two to keep in step.
+ErrorCode = strawberry.enum(messages.ErrorCode, name="ErrorCode")
 
 
 @strawberry.type(description="An expected failure: nothing was written.")
 class UserError:
-    code: ErrorCode
+    code: messages.ErrorCode
     message: str
     field: list[str] | None = strawberry.field(
         default=None, description="Path to the input field at fault, from the input's root."
@@ -69,7 +63,7 @@ def user_errors(rejected: CommandRejected) -> list[UserError]:
     """A rejected command's errors as payload `userErrors`; field paths in camelCase."""
     return [
         UserError(
-            code=ErrorCode(error.code),
+            code=messages.ErrorCode(error.code),
             message=error.message,
             field=None if error.field is None else [_camel(str(part)) for part in error.field],
         )

@@ -20,6 +20,7 @@ from commands.messages import (
     VALIDATION_FAILED,
     Address,
     CommandRejected,
+    ErrorCode,
     UserError,
 )
 from commands.model.countries import COUNTRY_CODES
@@ -136,7 +137,7 @@ class Problems:
     def __init__(self) -> None:
         self.errors: list[UserError] = []
 
-    def add(self, code: str, message: str, field: Field | None = None) -> None:
+    def add(self, code: ErrorCode, message: str, field: Field | None = None) -> None:
         self.errors.append(UserError(code=code, message=message, field=field))
 
     def invalid(self, message: str, field: Field | None = None) -> None:
