@@ -29,7 +29,7 @@ query Order($id: ID!) {{
 }}
 """
 
-# Text, a status filter, first: 20, every facet and highlights (issue 7).
+# Text, a status filter, first: 20, every facet and highlights (benchmarks/README.md).
 FACETED_SEARCH = """
 query Search($search: String, $filter: OrderFilter, $first: Int) {
   orders(search: $search, filter: $filter, first: $first) {

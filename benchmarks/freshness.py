@@ -5,7 +5,8 @@ a `placeOrder` answers, two reads follow it with the mutation's consistency toke
 reads are the 200 reads/s running beside the writes): `order(id)` and a search for the
 order's id. Each read's latency, counted from the mutation's response, is the time until
 that order is returned: the service answers as soon as the projector has published a
-position at or past the token, i.e. once the order is searchable (DESIGN invariant 6).
+position at or past the token, i.e. once the order is searchable (docs/ARCHITECTURE.md,
+invariant 6).
 A read that answers without the order, times out, or errs is a failed request.
 """
 

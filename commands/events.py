@@ -33,5 +33,6 @@ ALL = frozenset(
     }
 )
 
-# Events that change what existing order documents show (fan-out, invariant 5).
+# Events that change what existing order documents show (fan-out:
+# docs/ARCHITECTURE.md, invariant 5).
 FAN_OUT = frozenset({CUSTOMER_UPDATED, PRODUCT_UPDATED})

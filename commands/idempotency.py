@@ -1,4 +1,7 @@
-"""Idempotency keys: a command sent twice with one key runs once (invariant 8)."""
+"""Idempotency keys: a command sent twice with one key runs once.
+
+docs/ARCHITECTURE.md, invariant 8.
+"""
 
 from __future__ import annotations
 

@@ -81,7 +81,8 @@ order_lines = Table(
     Column("line_no", Integer, primary_key=True),
     Column("product_id", String(36), ForeignKey("products.id"), nullable=False, index=True),
     Column("quantity", Integer, nullable=False),
-    # Fixed at placement (invariant 5): later price changes never touch placed orders.
+    # Fixed at placement (docs/ARCHITECTURE.md, invariant 5): later price changes never touch
+    # placed orders.
     Column("unit_price", MONEY, nullable=False),
     Column("line_total", MONEY, nullable=False),
 )

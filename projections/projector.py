@@ -6,7 +6,7 @@ them with bulk requests and refresh (through a backlog, once a second for
 several batches), and only then publish the checkpoint
 to the search engine. A crash anywhere replays the batch; rebuilding a
 document from current rows is idempotent, so a replay ends in the same index
-(invariant 3). Queries read the published checkpoint (invariant 6).
+(invariants 3 and 6 of docs/ARCHITECTURE.md). Queries read the published checkpoint.
 
 Checkpoints are per physical index (the progress document named after it). The
 live projector writes to the index the alias points at, resolved whenever it

@@ -1,4 +1,5 @@
-"""Zero-downtime rebuild (invariant 10): fill a new physical index, catch up, swap the alias.
+"""Zero-downtime rebuild (docs/ARCHITECTURE.md, invariant 10): fill a new physical index, catch up,
+swap the alias.
 
 1. Create `<prefix>-v<MAPPING_VERSION>-<time>` with the current `index_body()`, no
    replicas and no refresh while loading. Its progress document (named after it,

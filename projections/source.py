@@ -1,6 +1,6 @@
 """Reads the write store for the projector: the event log in commit order, and order rows.
 
-Gap safety (invariant 2): on PostgreSQL a sequence hands out `seq` at insert
+Gap safety (docs/ARCHITECTURE.md, invariant 2): on PostgreSQL a sequence hands out `seq` at insert
 time, so a transaction can commit a lower `seq` after a higher one is already
 visible. We therefore read in (txid, seq) order and only events of
 transactions older than the oldest one still running (the snapshot's xmin);

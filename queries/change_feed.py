@@ -1,4 +1,5 @@
-"""Live order changes for GraphQL subscriptions, read from the index alone (invariant 6).
+"""Live order changes for GraphQL subscriptions, read from the index alone (docs/ARCHITECTURE.md,
+invariant 6).
 
 The projector stamps every document it writes with its batch's position (`projectedAt`)
 and publishes its progress only once those documents are searchable. One ChangeFeed per

@@ -2,7 +2,7 @@
 
 The projector publishes its position in the search engine only after the
 documents up to it are searchable, so reading it here needs no write database
-(invariant 6).
+(docs/ARCHITECTURE.md, invariant 6).
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""Query handlers: answer every read from the search index alone (invariant 6)."""
+"""Query handlers: answer every read from the search index alone.
+
+docs/ARCHITECTURE.md, invariant 6.
+"""
 
 from __future__ import annotations
 

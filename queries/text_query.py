@@ -1,4 +1,4 @@
-"""The full-text part of an order search (DESIGN §5 search-text rules, issue 3 relevance).
+"""The full-text part of an order search (docs/ARCHITECTURE.md §4).
 
 Ranking, as tiers of constant scores far apart, with BM25 ordering inside each tier:
 

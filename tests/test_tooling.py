@@ -1,4 +1,5 @@
-"""The strict tools are part of the test command: lint, format and types (STYLE §9)."""
+"""The strict tools are part of the test command: lint, format and types (their settings are in
+pyproject.toml)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Zero-downtime rebuild (invariant 10) on real servers: a new physical index is filled,
-caught up and swapped in while the live projector, writers and readers keep going."""
+"""Zero-downtime rebuild (docs/ARCHITECTURE.md, invariant 10) on real servers: a new physical
+index is filled, caught up and swapped in while the live projector, writers and readers keep
+going."""
 
 from __future__ import annotations
 

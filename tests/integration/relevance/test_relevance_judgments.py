@@ -1,5 +1,5 @@
 """Search quality on the seeded relevance dataset, on the real search node: the core
-judgments (what DESIGN §5 and issue 3 promise) must find the expected order first.
+judgments (what docs/ARCHITECTURE.md §4 promises) must find the expected order first.
 
 The full list, with per-type figures, is the benchmark's job (`python -m
 benchmarks.relevance`); no timings are asserted here.

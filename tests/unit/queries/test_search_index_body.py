@@ -115,7 +115,7 @@ def test_emails_categories_and_names_have_their_search_subfields() -> None:
 
 
 def test_the_mapping_version_names_this_mapping() -> None:
-    assert MAPPING_VERSION >= 2  # v2: issue 3's analysis (email parts, keys, compact prefixes)
+    assert MAPPING_VERSION >= 2  # v2: the search analysis (email parts, keys, compact prefixes)
 
 
 def test_every_analyzer_used_is_defined() -> None:

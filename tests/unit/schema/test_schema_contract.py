@@ -1,4 +1,4 @@
-"""The schema keeps every name and type of the GraphQL contract (DESIGN §5)."""
+"""The schema keeps every name and type of the GraphQL contract (docs/ARCHITECTURE.md §3)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from graphql import (
 
 from schema.build import build_schema
 
-# DESIGN §5 verbatim, plus the inputs its comments describe, plus issue 3's extensions:
+# The contract frontends were promised, the inputs it describes, and later extensions:
 # `orderSuggestions` and the `category` filter (the category facet's checkboxes).
 CONTRACT = """
 scalar DateTime
