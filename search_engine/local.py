@@ -45,7 +45,12 @@ def search_url(settings: Settings) -> Iterator[str]:
         heap=settings.search_node_heap,
     )
     # The supervisor stops before the node, so the node's own stop is not taken for a crash.
-    with _started(node), NodeSupervisor(node), advertised(node.data_dir, node.url, node.port):
+    with (
+        _exit_on_sigterm(),
+        _started(node),
+        NodeSupervisor(node),
+        advertised(node.data_dir, node.url, node.port),
+    ):
         note(f"search node ready at {node.url}")
         yield node.url
 
@@ -88,6 +93,25 @@ def _started(node: SearchNode) -> Iterator[SearchNode]:
         yield node
     finally:
         node.stop()
+
+
+@contextlib.contextmanager
+def _exit_on_sigterm() -> Iterator[None]:
+    """SIGTERM ends the process with SystemExit, so the node is stopped and its state file
+    removed on the way out (uvicorn, for one, raises the SIGTERM it caught again once it has
+    shut down, which would otherwise kill us before any `finally`)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def leave(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, leave)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def note(message: str) -> None:
