@@ -17,6 +17,8 @@ from sqlalchemy import (
     Text,
 )
 
+from commands.model import streams
+
 metadata = MetaData()
 
 MONEY = Numeric(14, 2, asdecimal=True)
@@ -149,9 +151,10 @@ dead_letters = Table(
     Index("ix_dead_letters_index_order", "index_name", "order_id", unique=True),
 )
 
-STREAM_CUSTOMER = "customer"
-STREAM_PRODUCT = "product"
-STREAM_ORDER = "order"
+# The aggregates own their stream names; here for the readers of the `events` table.
+STREAM_CUSTOMER = streams.CUSTOMER
+STREAM_PRODUCT = streams.PRODUCT
+STREAM_ORDER = streams.ORDER
 
 __all__ = [
     "STREAM_CUSTOMER",

@@ -8,16 +8,16 @@ from typing import Any, ClassVar
 
 from commands import events
 from commands.messages import DUPLICATE
+from commands.model import streams
 from commands.model.aggregate import Aggregate
 from commands.model.validation import LIMITS, Problems, check_version
-from commands.tables import STREAM_CUSTOMER
 
 NAME_MAX = LIMITS["name"]
 
 
 @dataclass(kw_only=True, eq=False)
 class Customer(Aggregate):
-    STREAM: ClassVar[str] = STREAM_CUSTOMER
+    STREAM: ClassVar[str] = streams.CUSTOMER
 
     name: str
     email: str

@@ -17,10 +17,10 @@ from typing import Any, ClassVar
 
 from commands import events
 from commands.messages import INVALID_STATE, NOT_FOUND, Address, OrderLineRequest
+from commands.model import streams
 from commands.model.aggregate import Aggregate
 from commands.model.product import Product
 from commands.model.validation import LIMITS, MAX_MONEY, Problems, check_version, money_text
-from commands.tables import STREAM_ORDER
 
 PLACED, PAID, SHIPPED, DELIVERED, CANCELLED = "PLACED", "PAID", "SHIPPED", "DELIVERED", "CANCELLED"
 MAX_LINES = 100
@@ -49,7 +49,7 @@ def wanted_product_ids(lines: Sequence[OrderLineRequest]) -> set[str]:
 
 @dataclass(kw_only=True, eq=False)
 class Order(Aggregate):
-    STREAM: ClassVar[str] = STREAM_ORDER
+    STREAM: ClassVar[str] = streams.ORDER
 
     customer_id: str
     status: str

@@ -9,16 +9,16 @@ from typing import Any, ClassVar
 
 from commands import events
 from commands.messages import DUPLICATE
+from commands.model import streams
 from commands.model.aggregate import Aggregate
 from commands.model.validation import LIMITS, Problems, check_version, money_text
-from commands.tables import STREAM_PRODUCT
 
 SKU_MAX, NAME_MAX, CATEGORY_MAX = LIMITS["sku"], LIMITS["name"], LIMITS["category"]
 
 
 @dataclass(kw_only=True, eq=False)
 class Product(Aggregate):
-    STREAM: ClassVar[str] = STREAM_PRODUCT
+    STREAM: ClassVar[str] = streams.PRODUCT
 
     sku: str
     name: str

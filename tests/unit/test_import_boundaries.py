@@ -14,6 +14,20 @@ ROOT = Path(__file__).resolve().parents[2]
 FORBIDDEN = {
     "queries": {"commands", "sqlalchemy", "asyncpg", "aiosqlite", "alembic", "projections"},
     "projections": {"queries", "schema"},
+    # The domain model is plain Python: rules and events, no database, no search engine.
+    "commands/model": {
+        "sqlalchemy",
+        "asyncpg",
+        "aiosqlite",
+        "alembic",
+        "commands.tables",
+        "commands.database",
+        "commands.repositories",
+        "search_engine",
+        "queries",
+        "projections",
+        "schema",
+    },
     "read_model": {
         "commands",
         "projections",
@@ -50,6 +64,13 @@ def top_level(module: str) -> str:
     return module.split(".", 1)[0]
 
 
+def is_forbidden(module: str, forbidden: set[str]) -> bool:
+    """A top-level package of the set, or a dotted module of it (and its submodules)."""
+    return top_level(module) in forbidden or any(
+        module == name or module.startswith(f"{name}.") for name in forbidden if "." in name
+    )
+
+
 @pytest.mark.parametrize("package", sorted(FORBIDDEN))
 def test_package_keeps_to_its_side(package: str) -> None:
     files = sorted((ROOT / package).rglob("*.py"))
@@ -58,9 +79,17 @@ def test_package_keeps_to_its_side(package: str) -> None:
         f"{path.relative_to(ROOT)} imports {module}"
         for path in files
         for module in imported_modules(path)
-        if top_level(module) in FORBIDDEN[package]
+        if is_forbidden(module, FORBIDDEN[package])
     ]
     assert violations == []
+
+
+def test_dotted_entries_forbid_a_module_and_its_submodules() -> None:
+    rules = {"commands.tables", "sqlalchemy"}
+    assert is_forbidden("commands.tables", rules)
+    assert is_forbidden("sqlalchemy.ext.asyncio", rules)
+    assert not is_forbidden("commands.messages", rules)
+    assert not is_forbidden("commands.tablesx", rules)
 
 
 def test_the_checker_sees_a_violation(tmp_path: Path) -> None:
