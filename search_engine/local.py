@@ -95,21 +95,29 @@ def _started(node: SearchNode) -> Iterator[SearchNode]:
         node.stop()
 
 
+class _Terminated(BaseException):
+    """SIGTERM arrived: unwind (stopping the node, removing the state file), then die of it."""
+
+
 @contextlib.contextmanager
 def _exit_on_sigterm() -> Iterator[None]:
-    """SIGTERM ends the process with SystemExit, so the node is stopped and its state file
-    removed on the way out (uvicorn, for one, raises the SIGTERM it caught again once it has
+    """Let SIGTERM unwind the block before it ends the process, so the node is stopped and
+    its state file removed (uvicorn, for one, raises the SIGTERM it caught again once it has
     shut down, which would otherwise kill us before any `finally`)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
-    def leave(signum: int, _frame: object) -> None:
-        raise SystemExit(128 + signum)
+    def unwind(_signum: int, _frame: object) -> None:
+        raise _Terminated
 
-    previous = signal.signal(signal.SIGTERM, leave)
+    previous = signal.signal(signal.SIGTERM, unwind) or signal.SIG_DFL  # None: set outside Python
     try:
         yield
+    except _Terminated:
+        signal.signal(signal.SIGTERM, previous)
+        signal.raise_signal(signal.SIGTERM)  # ends as SIGTERM would have, cleanup done
+        raise SystemExit(128 + signal.SIGTERM) from None  # the previous handler returned
     finally:
         signal.signal(signal.SIGTERM, previous)
 

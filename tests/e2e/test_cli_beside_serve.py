@@ -137,7 +137,8 @@ def test_commands_beside_orders_serve_use_its_search_node(directory: Path) -> No
         assert shop.count_orders() == 2
         assert jvms_of(directory) == [jvm]  # serve's JVM, the only one, all along
         assert read_state(directory / NODE_DIR) == node
-    assert not (directory / NODE_DIR / STATE_FILE).exists()  # removed on the clean stop
+    assert not (directory / NODE_DIR / STATE_FILE).exists()  # removed on the clean stop,
+    assert served.process.returncode == -signal.SIGTERM  # which still ends as SIGTERM does
     wait_for(lambda: not jvms_of(directory), 60, "the node stopped with serve")
 
 
