@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -87,7 +88,18 @@ def create_engine(database_url: str) -> AsyncEngine:
 
 
 def is_postgres(engine: AsyncEngine | AsyncConnection) -> bool:
+    """The one test of the backend: PostgreSQL, else SQLite (the only two supported)."""
     return engine.dialect.name == "postgresql"
+
+
+def utc(value: datetime) -> datetime:
+    """A timestamp read back from the store, as UTC: SQLite returns naive datetimes, and
+    everything is written in UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def utc_or_none(value: datetime | None) -> datetime | None:
+    return None if value is None else utc(value)
 
 
 async def connect_for_write(engine: AsyncEngine) -> AsyncConnection:

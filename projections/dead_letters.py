@@ -22,7 +22,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from commands.database import connect_for_write, is_postgres
+from commands.database import connect_for_write, is_postgres, utc
 from commands.tables import dead_letters
 from positions import Position
 from projections import source
@@ -149,7 +149,7 @@ async def listing(engine: AsyncEngine, projection: str, limit: int = 1000) -> li
                 r.order_id,
                 Position(r.txid, r.seq),
                 r.reason,
-                r.created_at if r.created_at.tzinfo else r.created_at.replace(tzinfo=UTC),
+                utc(r.created_at),
             )
             for r in rows
         ]

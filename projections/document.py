@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from commands.database import utc
+
 Row = Mapping[str, Any]
 Document = dict[str, Any]
 
@@ -18,9 +20,7 @@ def iso(value: datetime | None) -> str | None:
     """UTC ISO 8601 with millisecond precision and a `Z`, the form the index stores."""
     if value is None:
         return None
-    if value.tzinfo is None:  # SQLite hands back naive datetimes; they were written as UTC
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return utc(value).astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def money(value: Decimal | None) -> str | None:

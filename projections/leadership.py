@@ -42,7 +42,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from commands.database import connect_for_write, is_postgres
+from commands.database import connect_for_write, is_postgres, utc_or_none
 from commands.tables import projection_leases as leases
 
 log = logging.getLogger(__name__)
@@ -82,10 +82,7 @@ def _now() -> datetime:
 
 
 def _aware(value: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; we wrote them as UTC."""
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
+    return utc_or_none(value)
 
 
 class Leadership:

@@ -47,7 +47,7 @@ from projections import dead_letters, source
 from projections.leadership import Leadership, LeaseLeadership
 from projections.projector import Projector, backoff_delay
 from read_model import names
-from read_model.indices import NoLiveIndex, ensure_index, live_index
+from read_model.indices import NoLiveIndex, ensure_index, live_index, new_index_name
 from read_model.mapping import MAPPING_VERSION, index_body, index_meta
 from read_model.progress import index_progress, publish_progress
 from search_engine.client import BulkError, SearchClient, SearchError, SearchUnavailable
@@ -241,7 +241,7 @@ class Rebuild:
         return await self._start()
 
     async def _start(self) -> Build:
-        name = names.physical_index(self.prefix, MAPPING_VERSION, _timestamp())
+        name = new_index_name(self.prefix)
         body = index_body()
         body["settings"] = {**body["settings"], **_LOAD_SETTINGS}
         body["mappings"]["_meta"] = index_meta()
@@ -518,10 +518,6 @@ def _horizon(build: Build) -> Position:
 
 def _transient(error: SearchError) -> bool:
     return isinstance(error, SearchUnavailable) or error.status is None or error.status >= 500
-
-
-def _timestamp() -> str:
-    return datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")[:-3]
 
 
 async def _delete_document(search: SearchClient, index: str, doc_id: str) -> None:

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnClause, ColumnElement, Table, func, literal_column, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from commands import events as ev
+from commands.database import is_postgres, utc_or_none
 from commands.tables import (
     STREAM_CUSTOMER,
     STREAM_ORDER,
@@ -49,10 +50,6 @@ class EventRef:
     type: str
 
 
-def _is_postgres(conn: AsyncConnection) -> bool:
-    return conn.dialect.name == "postgresql"
-
-
 async def read_batch(conn: AsyncConnection, after: Position, limit: int) -> list[EventRef]:
     """Up to `limit` events after `after`, in commit-safe order."""
     query = (
@@ -61,7 +58,7 @@ async def read_batch(conn: AsyncConnection, after: Position, limit: int) -> list
         .order_by(events.c.txid, events.c.seq)
         .limit(limit)
     )
-    if _is_postgres(conn):
+    if is_postgres(conn):
         query = query.where(events.c.txid < _XMIN)
     rows = (await conn.execute(query)).all()
     return [EventRef(Position(r.txid, r.seq), r.stream_type, r.stream_id, r.type) for r in rows]
@@ -87,7 +84,7 @@ async def horizon(conn: AsyncConnection) -> Position:
         .order_by(events.c.txid.desc(), events.c.seq.desc())
         .limit(1)
     )
-    if _is_postgres(conn):
+    if is_postgres(conn):
         query = query.where(events.c.txid < _XMIN)
     row = (await conn.execute(query)).first()
     return ORIGIN if row is None else Position(row.txid, row.seq)
@@ -101,10 +98,7 @@ async def oldest_after(conn: AsyncConnection, after: Position) -> datetime | Non
         .order_by(events.c.txid, events.c.seq)
         .limit(1)
     )
-    value = (await conn.execute(query)).scalar()
-    if value is not None and value.tzinfo is None:  # SQLite: written as UTC
-        value = value.replace(tzinfo=UTC)
-    return value
+    return utc_or_none((await conn.execute(query)).scalar())
 
 
 async def count_orders(conn: AsyncConnection) -> int:

@@ -25,8 +25,10 @@ async def live_index(client: SearchClient, prefix: str) -> str:
     return targets[-1]
 
 
-def _timestamp() -> str:
-    return datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")[:-3]
+def new_index_name(prefix: str) -> str:
+    """A fresh physical index name for the current mapping: `<prefix>-v<n>-<UTC time>`."""
+    stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")[:-3]
+    return names.physical_index(prefix, MAPPING_VERSION, stamp)
 
 
 async def ensure_index(client: SearchClient, prefix: str) -> str:
@@ -36,7 +38,7 @@ async def ensure_index(client: SearchClient, prefix: str) -> str:
     targets = await client.alias_targets(alias)
     if targets:
         return targets[-1]
-    name = names.physical_index(prefix, MAPPING_VERSION, _timestamp())
+    name = new_index_name(prefix)
     body = index_body()
     body["mappings"]["_meta"] = index_meta()
     # The alias is created with the index, as its write index: when two processes race,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any, NoReturn
 
 from sqlalchemy import Table, bindparam, insert, update
@@ -24,15 +23,6 @@ def _guarded_update(table: Table) -> Any:
 _TABLES = (customers, products, orders)
 _INSERTS = {table.name: insert(table) for table in _TABLES}
 _UPDATES = {table.name: _guarded_update(table) for table in _TABLES}
-
-
-def utc(value: datetime) -> datetime:
-    # SQLite returns naive datetimes; everything is written in UTC.
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def utc_or_none(value: datetime | None) -> datetime | None:
-    return None if value is None else utc(value)
 
 
 def not_found(kind: str, aggregate_id: str, field: str) -> NoReturn:
