@@ -27,7 +27,7 @@ from commands.tables import dead_letters
 from positions import Position
 from projections import source
 from projections.leadership import Leadership
-from read_model.names import alias
+from read_model.indices import live_index
 from search_engine.client import BulkError, SearchClient
 
 PERMANENT_STATUSES = frozenset({400})
@@ -164,7 +164,7 @@ async def retry(
 ) -> RetryResult:
     """Re-project dead letters (all, or the given row ids) into the alias' index."""
     async with leadership.exclusive():
-        index = (await search.alias_targets(alias(prefix)))[-1]
+        index = await live_index(search, prefix)
         parked = [
             d for d in await listing(engine, prefix, limit=100_000) if ids is None or d.id in ids
         ]

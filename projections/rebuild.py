@@ -50,7 +50,7 @@ from read_model import names
 from read_model.indices import NoLiveIndex, ensure_index, live_index, new_index_name
 from read_model.mapping import MAPPING_VERSION, index_body, index_meta
 from read_model.progress import index_progress, publish_progress
-from search_engine.client import BulkError, SearchClient, SearchError, SearchUnavailable
+from search_engine.client import BulkError, SearchClient, SearchError
 
 log = logging.getLogger(__name__)
 
@@ -162,9 +162,7 @@ async def mapping_state(search: SearchClient, prefix: str) -> MappingState:
 
 
 async def _index_meta(search: SearchClient, index: str) -> dict[str, Any]:
-    response = await search.raw.indices.get_mapping(index=index)
-    body = getattr(response, "body", response)
-    return dict(body.get(index, {}).get("mappings", {}).get("_meta", {}) or {})
+    return dict((await search.mapping(index)).get("_meta", {}) or {})
 
 
 class Rebuild:
@@ -418,7 +416,7 @@ class Rebuild:
             try:
                 return await action()
             except (SearchError, OSError, OperationalError, InterfaceError) as error:
-                if isinstance(error, SearchError) and not _transient(error):
+                if isinstance(error, SearchError) and not error.transient:
                     raise
                 failures += 1
                 delay = backoff_delay(failures)
@@ -430,7 +428,7 @@ class Rebuild:
     async def _restore_settings(self, index: str) -> None:
         wanted = index_body()["settings"]
         restored = {key: wanted.get(key) for key in _RESTORED}  # None: the engine's default
-        await self.search.raw.indices.put_settings(index=index, body={"index": restored})
+        await self.search.put_settings(index, restored)
         await self.search.refresh(index)
 
     async def _save(self, build: Build, checkpoint: Position = ORIGIN) -> None:
@@ -516,12 +514,6 @@ def _horizon(build: Build) -> Position:
     return Position(int(txid), int(seq))
 
 
-def _transient(error: SearchError) -> bool:
-    return isinstance(error, SearchUnavailable) or error.status is None or error.status >= 500
-
-
 async def _delete_document(search: SearchClient, index: str, doc_id: str) -> None:
     """Delete one document; a missing one is fine."""
-    if await search.get(index, doc_id) is None:
-        return
-    await search.raw.delete(index=index, id=doc_id, refresh=True)
+    await search.delete_document(index, doc_id, refresh=True)

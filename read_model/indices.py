@@ -59,9 +59,7 @@ async def _ensure_progress_index(client: SearchClient, prefix: str) -> None:
     name = names.progress_index(prefix)
     if await client.index_exists(name):
         # Progress indices made before rebuild state existed learn the field (additive).
-        await client.raw.indices.put_mapping(
-            index=name, body={"properties": {"state": REBUILD_STATE}}
-        )
+        await client.put_mapping(name, {"state": REBUILD_STATE})
         return
     try:
         await client.create_index(name, progress_body())

@@ -34,6 +34,12 @@ class SearchError(RuntimeError):
         self.status = status
         self.error_type = error_type
 
+    @property
+    def transient(self) -> bool:
+        """Worth retrying as is: unreachable, overloaded or failing inside (no status, 429,
+        5xx); any other status is the engine's answer to this request."""
+        return self.status is None or self.status == 429 or self.status >= 500
+
 
 class SearchUnavailable(SearchError):
     """The engine could not be reached or did not answer in time."""
@@ -95,11 +101,6 @@ class SearchClient:
             serializer=ElasticsearchOrjson(),  # also for the compatibility mimetypes
         )
         return cls(raw, ELASTICSEARCH, number)
-
-    @property
-    def raw(self) -> Any:
-        """The underlying official client, for the rare call this adapter lacks."""
-        return self._raw
 
     async def close(self) -> None:
         await self._raw.close()
@@ -190,7 +191,38 @@ class SearchClient:
             else:
                 await self._raw.index(index=index, id=doc_id, body=doc, **extra)
 
+    async def delete_document(self, index: str, doc_id: str, refresh: bool = False) -> None:
+        """Delete one document; a missing one (or index) is fine."""
+        extra = {"refresh": "true"} if refresh else {}
+        try:
+            with _translate_errors():
+                await self._raw.delete(index=index, id=doc_id, **extra)
+        except SearchError as exc:
+            if exc.status != 404:
+                raise
+
     # -- indices and aliases -----------------------------------------------------------
+
+    async def info(self) -> dict[str, Any]:
+        """The engine's `GET /` answer (name, cluster, version)."""
+        with _translate_errors():
+            return dict(_body(await self._raw.info()))
+
+    async def mapping(self, index: str) -> dict[str, Any]:
+        """The index's mappings (`properties`, `_meta`, ...); SearchError 404 when missing."""
+        with _translate_errors():
+            response = _body(await self._raw.indices.get_mapping(index=index))
+        return dict(response.get(index, {}).get("mappings", {}) or {})
+
+    async def put_mapping(self, index: str, properties: dict[str, Any]) -> None:
+        """Add fields to an index's mapping (additive: existing fields cannot change)."""
+        with _translate_errors():
+            await self._raw.indices.put_mapping(index=index, body={"properties": properties})
+
+    async def put_settings(self, index: str, settings: dict[str, Any]) -> None:
+        """Change dynamic index settings (e.g. `refresh_interval`); None restores a default."""
+        with _translate_errors():
+            await self._raw.indices.put_settings(index=index, body={"index": settings})
 
     async def refresh(self, index: str) -> None:
         with _translate_errors():

@@ -83,9 +83,8 @@ async def test_a_rejected_document_is_parked_and_retried_after_the_fix(
     assert all(order_id in listing for order_id in shipped) and "2 dead letter(s)" in listing
 
     # The fix: the mapping learns the field (an additive change needs no rebuild).
-    await world.search.raw.indices.put_mapping(
-        index=broken,
-        body={"properties": {"shipment": {"properties": {"trackingNumber": {"type": "keyword"}}}}},
+    await world.search.put_mapping(
+        broken, {"shipment": {"properties": {"trackingNumber": {"type": "keyword"}}}}
     )
     # A later event re-projects one parked order: that clears its dead letter by itself.
     await world.bus.dispatch(DeliverOrder(shipped[0]), STAFF)

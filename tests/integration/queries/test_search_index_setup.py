@@ -17,7 +17,7 @@ pytestmark = pytest.mark.anyio
 
 
 async def test_connect_detects_the_engine(search: SearchClient) -> None:
-    info = await search.raw.info()
+    info = await search.info()
     assert search.engine in ("opensearch", "elasticsearch")
     assert search.version == info["version"]["number"]
     assert await search.ping()
