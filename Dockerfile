@@ -11,6 +11,7 @@ WORKDIR /app
 # Only what the package needs (no .venv, node data or databases from a developer's tree).
 COPY pyproject.toml README.md ./
 COPY *.py ./
+COPY cli/ cli/
 COPY commands/ commands/
 COPY identity/ identity/
 COPY http_limits/ http_limits/
@@ -19,7 +20,7 @@ COPY projections/ projections/
 COPY queries/ queries/
 COPY schema/ schema/
 COPY search_engine/ search_engine/
-# cli.py builds `orders bench`'s arguments from benchmarks/, which uses tools/.
+# cli/ builds `orders bench`'s arguments from benchmarks/, which uses tools/.
 COPY benchmarks/ benchmarks/
 COPY tools/ tools/
 RUN pip install . \

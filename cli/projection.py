@@ -1,0 +1,193 @@
+"""The projection's commands: projector, status, rebuild, dead-letters."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+
+from positions import Position, encode_token
+from search_engine.local import search_url
+from settings import Settings
+
+
+def projector(args: argparse.Namespace, settings: Settings) -> int:
+    from bootstrap import require_database, start_services
+
+    require_database(settings)  # before a search node is looked for or started
+
+    async def run(url: str) -> None:
+        services = await start_services(settings, url)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            await services.projector.run_forever(stop)
+        finally:
+            await services.aclose()
+
+    with search_url(settings) as url:
+        asyncio.run(run(url))
+    return 0
+
+
+def projection_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sub.add_parser(
+        "status", help="checkpoint, head, lag, active instance, dead letters, mapping"
+    ).set_defaults(run=status)
+
+    rebuilding = sub.add_parser("rebuild", help="rebuild the index into a new one, swap the alias")
+    what = rebuilding.add_mutually_exclusive_group()
+    what.add_argument("--resume", action="store_true", help="continue an interrupted rebuild")
+    what.add_argument("--discard", action="store_true", help="delete an interrupted rebuild")
+    rebuilding.add_argument("--chunk", type=int, default=2000, help="orders per bulk request")
+    rebuilding.add_argument("--no-progress", action="store_true", help="no progress bar")
+    rebuilding.set_defaults(run=rebuild)
+
+    letters = sub.add_parser("dead-letters", help="documents the search engine rejected")
+    letters.set_defaults(run=dead_letters, retry=False)
+    actions = letters.add_subparsers(metavar="ACTION")
+    retry = actions.add_parser("retry", help="re-project them from current rows (after a fix)")
+    retry.add_argument("ids", nargs="*", type=int, metavar="ID", help="dead-letter ids")
+    retry.add_argument("--all", action="store_true", help="every dead letter")
+    retry.set_defaults(retry=True)
+
+
+def status(args: argparse.Namespace, settings: Settings) -> int:
+    from bootstrap import read_only_services, require_database
+    from projections import dead_letters
+    from projections.rebuild import Rebuild, mapping_state
+
+    prefix = settings.index_prefix
+
+    async def run(url: str) -> None:
+        async with read_only_services(settings, url) as read:
+            mapping = await mapping_state(read.search, prefix)
+            if mapping.index is None:
+                print(
+                    f"projection    orders: no index yet (no alias {prefix}); `orders serve` "
+                    "or `orders projector` creates it"
+                )
+                return
+            lag = await read.projector.lag()
+            active = await read.leadership.active_instance()
+            parked = await dead_letters.count(read.engine, prefix)
+            builds, _ = await Rebuild(read.engine, read.search, prefix).survey()
+        print(f"projection    orders (alias {prefix} -> {mapping.index})")
+        print(f"checkpoint    {_describe(lag.checkpoint)}")
+        print(f"head          {_describe(lag.head)}")
+        print(f"lag           {lag.events} events, {_duration(lag.seconds)}")
+        print(f"active        {active or 'none: no projector leads this projection'}")
+        print(f"dead letters  {parked}" + ("  (`orders dead-letters`)" if parked else ""))
+        print(f"mapping       {mapping.describe()}")
+        for build in builds:
+            print(f"rebuild       unfinished: {build.describe()} (--resume or --discard)")
+
+    require_database(settings)  # before a search node is looked for or started
+    with search_url(settings) as url:
+        asyncio.run(run(url))
+    return 0
+
+
+def rebuild(args: argparse.Namespace, settings: Settings) -> int:
+    from bootstrap import require_database
+    from commands.database import create_engine
+    from projections.rebuild import Rebuild, RebuildError
+    from search_engine.client import SearchClient
+
+    async def run(url: str) -> None:
+        engine = create_engine(settings.database_url)
+        search = await SearchClient.connect(url)
+        try:
+            rebuild = Rebuild(
+                engine,
+                search,
+                settings.index_prefix,
+                progress=not args.no_progress,
+                load_chunk=args.chunk,
+            )
+            if args.discard:
+                gone = await rebuild.discard()
+                print(f"discarded: {', '.join(gone) or 'nothing to discard'}")
+                return
+            report = await rebuild.run(resume=args.resume)
+        finally:
+            await search.close()
+            await engine.dispose()
+        print(report.summary())
+
+    require_database(settings)
+    with search_url(settings) as url:
+        try:
+            asyncio.run(run(url))
+        except RebuildError as exc:
+            print(exc, file=sys.stderr)
+            return 1
+    return 0
+
+
+def dead_letters(args: argparse.Namespace, settings: Settings) -> int:
+    from bootstrap import require_database
+    from commands.database import create_engine
+    from projections import dead_letters
+    from projections.leadership import Leadership
+    from search_engine.client import SearchClient
+
+    if args.retry and not (args.all or args.ids):
+        print("say which: `orders dead-letters retry --all` or `... retry ID [ID ...]`")
+        return 2
+
+    async def run(url: str | None) -> int:
+        engine = create_engine(settings.database_url)
+        prefix = settings.index_prefix
+        try:
+            if not args.retry:
+                rows = await dead_letters.listing(engine, prefix)
+                for row in rows:
+                    print(
+                        f"{row.id:>6}  order {row.order_id}  at {encode_token(row.position)}  "
+                        f"{row.created_at:%Y-%m-%d %H:%M:%S}  {row.index_name}"
+                    )
+                    print(f"        {row.reason}")
+                print(f"{len(rows)} dead letter(s)")
+                return 0
+            assert url is not None
+            search = await SearchClient.connect(url)
+            leadership = Leadership.for_engine(engine, prefix, role="retry")
+            try:
+                result = await dead_letters.retry(
+                    engine, search, prefix, leadership, None if args.all else args.ids
+                )
+            finally:
+                await leadership.close()
+                await search.close()
+        finally:
+            await engine.dispose()
+        failing = result.still_failing
+        print(f"re-projected {len(result.fixed)} order(s); still rejected: {len(failing)}")
+        for order_id, reason in result.still_failing.items():
+            print(f"  {order_id}: {reason}")
+        return 1 if result.still_failing else 0
+
+    require_database(settings)
+    if not args.retry:  # the listing reads the database only
+        return asyncio.run(run(None))
+    with search_url(settings) as url:
+        return asyncio.run(run(url))
+
+
+def _duration(seconds: float) -> str:
+    """The age of the oldest unprojected event, in a unit a person reads at a glance."""
+    if seconds < 120:
+        return f"{seconds:.1f} s"
+    if seconds < 2 * 3600:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 2 * 86400:
+        return f"{seconds / 3600:.0f} h"
+    return f"{seconds / 86400:.0f} days"
+
+
+def _describe(position: Position) -> str:
+    return f"{encode_token(position)}  (txid {position.txid}, seq {position.seq})"
