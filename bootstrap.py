@@ -19,9 +19,9 @@ from identity.keys import load_keys
 from identity.tokens import TokenVerifier
 from projections.leadership import Leadership
 from projections.projector import Projector
-from projections.rebuild import mapping_state
 from queries.handlers import OrderQueries
 from read_model.indices import ensure_index
+from read_model.mapping_state import mapping_state
 from search_engine.client import SearchClient
 from settings import Settings
 

@@ -33,9 +33,9 @@ from http_metrics import HttpMetrics, MetricsMiddleware, ProjectorCollector, met
 from logging_setup import LogFormat, configure_logging
 from positions import encode_token
 from projections.metrics import Sample
-from projections.rebuild import mapping_state
 from queries.change_feed import ChangeFeed
 from read_model import names
+from read_model.mapping_state import mapping_state
 from schema.build import build_schema, limits_from
 from search_engine.client import SearchUnavailable
 from settings import Settings, get_settings

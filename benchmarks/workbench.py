@@ -19,8 +19,8 @@ from commands.database import create_engine
 from commands.migrate import upgrade
 from commands.seed import DEFAULT_UNTIL, SeedReport, count_orders, seed_demo_data
 from projections.projector import Projector
-from projections.rebuild import mapping_state
 from read_model.indices import drop_all, ensure_index
+from read_model.mapping_state import mapping_state
 from search_engine.client import SearchClient
 
 

@@ -58,7 +58,8 @@ def projection_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
 def status(args: argparse.Namespace, settings: Settings) -> int:
     from bootstrap import read_only_services, require_database
     from projections import dead_letters
-    from projections.rebuild import Rebuild, mapping_state
+    from projections.rebuild import Rebuild
+    from read_model.mapping_state import mapping_state
 
     prefix = settings.index_prefix
 
@@ -94,7 +95,8 @@ def status(args: argparse.Namespace, settings: Settings) -> int:
 def rebuild(args: argparse.Namespace, settings: Settings) -> int:
     from bootstrap import require_database
     from commands.database import create_engine
-    from projections.rebuild import Rebuild, RebuildError
+    from projections.rebuild import Rebuild
+    from projections.rebuild_state import RebuildError
     from search_engine.client import SearchClient
 
     async def run(url: str) -> None:

@@ -31,10 +31,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
 import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -46,9 +44,17 @@ from positions import ORIGIN, Position
 from projections import dead_letters, source
 from projections.leadership import Leadership, LeaseLeadership
 from projections.projector import Projector, backoff_delay
+from projections.rebuild_state import (
+    CATCHING_UP,
+    LOADING,
+    Build,
+    RebuildError,
+    RebuildReport,
+    take_chunks,
+)
 from read_model import names
-from read_model.indices import NoLiveIndex, ensure_index, live_index, new_index_name
-from read_model.mapping import MAPPING_VERSION, index_body, index_meta
+from read_model.indices import ensure_index, new_index_name
+from read_model.mapping import index_body, index_meta
 from read_model.progress import index_progress, publish_progress
 from search_engine.client import BulkError, SearchClient, SearchError
 
@@ -61,108 +67,6 @@ CATCH_UP_PASSES = 5  # before the swap; the swap's own pass pauses the live proj
 SWAP_GRACE = 2.0  # seconds a replaced index lives on for searches already running on it
 _LOAD_SETTINGS = {"number_of_replicas": 0, "auto_expand_replicas": False, "refresh_interval": "-1"}
 _RESTORED = ("number_of_replicas", "auto_expand_replicas", "refresh_interval")
-LOADING, CATCHING_UP = "load", "catchup"
-
-
-class RebuildError(RuntimeError):
-    """A rebuild cannot start or continue; the message says what to run instead."""
-
-
-@dataclass
-class Build:
-    """An unfinished rebuild: its index and the state kept in its progress document."""
-
-    index: str
-    state: dict[str, Any]
-
-    @property
-    def phase(self) -> str:
-        return str(self.state.get("phase"))
-
-    def describe(self) -> str:
-        loaded, total = self.state.get("loaded", 0), self.state.get("total", 0)
-        done = f"{loaded}/{total} orders loaded" if self.phase == LOADING else "catching up"
-        return f"{self.index} ({done}, started {self.state.get('started', '?')})"
-
-
-@dataclass
-class RebuildReport:
-    index: str
-    replaced: list[str]
-    orders: int = 0
-    events: int = 0  # events the new index covers at the swap
-    caught_up_events: int = 0  # of which replayed after the load
-    dead_letters: int = 0
-    seconds: float = 0.0
-    load_seconds: float = 0.0
-
-    def summary(self) -> str:
-        replaced = ", ".join(self.replaced) or "nothing"
-        parked = f"; {self.dead_letters} dead letters" if self.dead_letters else ""
-        return (
-            f"now serving {self.index} (replaced {replaced}): {self.orders} orders loaded, "
-            f"{self.events} events covered ({self.caught_up_events} replayed after the load) "
-            f"in {self.seconds:.1f} s: {self.events_per_second:.0f} events/s, "
-            f"{self.orders_per_second:.0f} orders/s (load phase {self.load_seconds:.1f} s){parked}"
-        )
-
-    @property
-    def events_per_second(self) -> float:
-        return self.events / self.seconds if self.seconds else 0.0
-
-    @property
-    def orders_per_second(self) -> float:
-        return self.orders / self.seconds if self.seconds else 0.0
-
-
-@dataclass
-class MappingState:
-    """Which mapping built the alias' index, against the code's."""
-
-    index: str | None
-    index_version: int | None
-    code_version: int = MAPPING_VERSION
-    same_body: bool | None = None  # None: the index predates mapping digests
-
-    @property
-    def rebuild_needed(self) -> bool:
-        return self.index is not None and (
-            self.index_version != self.code_version or self.same_body is False
-        )
-
-    def describe(self) -> str:
-        if self.index is None:
-            return "no index yet"
-        if self.index_version != self.code_version:
-            return (
-                f"{self.index} has mapping v{self.index_version}, the code v{self.code_version}:"
-                " run `orders rebuild`"
-            )
-        if self.same_body is False:
-            return (
-                f"{self.index} differs from the code's mapping v{self.code_version}:"
-                " run `orders rebuild`"
-            )
-        return f"v{self.code_version} (as in the code)"
-
-
-async def mapping_state(search: SearchClient, prefix: str) -> MappingState:
-    try:
-        index = await live_index(search, prefix)
-    except NoLiveIndex:
-        return MappingState(None, None)
-    meta = await _index_meta(search, index)
-    version = meta.get("mapping_version")
-    if version is None:  # made before `_meta` was written: the name carries the version
-        found = re.search(r"-v(\d+)-[^-]*$", index)
-        version = int(found.group(1)) if found else None
-    digest = meta.get("mapping_digest")
-    same = None if digest is None else digest == index_meta()["mapping_digest"]
-    return MappingState(index, None if version is None else int(version), same_body=same)
-
-
-async def _index_meta(search: SearchClient, index: str) -> dict[str, Any]:
-    return dict((await search.mapping(index)).get("_meta", {}) or {})
 
 
 class Rebuild:
@@ -271,11 +175,11 @@ class Rebuild:
         reader = asyncio.create_task(self._read_chunks(state["after"], queue))
         try:
             chunk_no = 0
-            while chunks := await _take(queue, self.parallel):
+            while chunks := await take_chunks(queue, self.parallel):
                 rejected = await asyncio.gather(*(self._bulk(build.index, c) for c in chunks))
                 for found in rejected:
                     await dead_letters.record(
-                        self.engine, self.prefix, build.index, found, _horizon(build)
+                        self.engine, self.prefix, build.index, found, build.horizon
                     )
                     report.dead_letters += len(found)
                 # Chunks are consecutive id ranges, all written now: resume after the last.
@@ -293,7 +197,7 @@ class Rebuild:
                 await reader
             bar.close()
         state["phase"] = CATCHING_UP
-        await self._save(build, checkpoint=_horizon(build))
+        await self._save(build, checkpoint=build.horizon)
         report.orders = state["loaded"]
         report.load_seconds = time.monotonic() - started
         log.info("loaded %d orders in %.1f s", report.orders, report.load_seconds)
@@ -458,7 +362,8 @@ class Rebuild:
                 continue
             log.info("deleting %s (%s)", index, why)
             await self.search.delete_index(index)
-            await _delete_document(self.search, names.progress_index(self.prefix), index)
+            progress = names.progress_index(self.prefix)
+            await self.search.delete_document(progress, index, refresh=True)
 
     @contextlib.asynccontextmanager
     async def _exclusive(self) -> AsyncIterator[None]:
@@ -490,30 +395,3 @@ class Rebuild:
             disable=not self.progress,
             dynamic_ncols=True,
         )
-
-
-async def _take(queue: asyncio.Queue[dict[str, Any] | None], most: int) -> list[dict[str, Any]]:
-    """The next chunk (waiting for it) plus up to `most - 1` more already read; [] at the end.
-
-    The end marker goes back into the queue so the next call sees it too.
-    """
-    chunks: list[dict[str, Any]] = []
-    while len(chunks) < most:
-        if chunks and queue.empty():
-            break
-        chunk = await queue.get()
-        if chunk is None:
-            queue.put_nowait(None)
-            break
-        chunks.append(chunk)
-    return chunks
-
-
-def _horizon(build: Build) -> Position:
-    txid, seq = build.state["horizon"]
-    return Position(int(txid), int(seq))
-
-
-async def _delete_document(search: SearchClient, index: str, doc_id: str) -> None:
-    """Delete one document; a missing one is fine."""
-    await search.delete_document(index, doc_id, refresh=True)

@@ -13,10 +13,12 @@ import pytest
 from positions import encode_token
 from projections.leadership import Leadership
 from projections.projector import Projector
-from projections.rebuild import Rebuild, RebuildError, mapping_state
+from projections.rebuild import Rebuild
+from projections.rebuild_state import RebuildError
 from queries.search_request import OrderSearch
 from read_model import names
 from read_model.mapping import MAPPING_VERSION, index_body
+from read_model.mapping_state import mapping_state
 from tests.integration.engine.engine_testkit import (
     Traffic,
     assert_index_equals_oracle,

@@ -1,0 +1,87 @@
+"""A rebuild's state, kept in its progress document, its outcome, and its chunk queue."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+from positions import Position
+
+LOADING, CATCHING_UP = "load", "catchup"
+
+
+class RebuildError(RuntimeError):
+    """A rebuild cannot start or continue; the message says what to run instead."""
+
+
+@dataclass
+class Build:
+    """An unfinished rebuild: its index and the state kept in its progress document."""
+
+    index: str
+    state: dict[str, Any]
+
+    @property
+    def horizon(self) -> Position:
+        """Every event up to here had committed when the load began."""
+        txid, seq = self.state["horizon"]
+        return Position(int(txid), int(seq))
+
+    @property
+    def phase(self) -> str:
+        return str(self.state.get("phase"))
+
+    def describe(self) -> str:
+        loaded, total = self.state.get("loaded", 0), self.state.get("total", 0)
+        done = f"{loaded}/{total} orders loaded" if self.phase == LOADING else "catching up"
+        return f"{self.index} ({done}, started {self.state.get('started', '?')})"
+
+
+@dataclass
+class RebuildReport:
+    index: str
+    replaced: list[str]
+    orders: int = 0
+    events: int = 0  # events the new index covers at the swap
+    caught_up_events: int = 0  # of which replayed after the load
+    dead_letters: int = 0
+    seconds: float = 0.0
+    load_seconds: float = 0.0
+
+    def summary(self) -> str:
+        replaced = ", ".join(self.replaced) or "nothing"
+        parked = f"; {self.dead_letters} dead letters" if self.dead_letters else ""
+        return (
+            f"now serving {self.index} (replaced {replaced}): {self.orders} orders loaded, "
+            f"{self.events} events covered ({self.caught_up_events} replayed after the load) "
+            f"in {self.seconds:.1f} s: {self.events_per_second:.0f} events/s, "
+            f"{self.orders_per_second:.0f} orders/s (load phase {self.load_seconds:.1f} s){parked}"
+        )
+
+    @property
+    def events_per_second(self) -> float:
+        return self.events / self.seconds if self.seconds else 0.0
+
+    @property
+    def orders_per_second(self) -> float:
+        return self.orders / self.seconds if self.seconds else 0.0
+
+
+async def take_chunks(
+    queue: asyncio.Queue[dict[str, Any] | None], most: int
+) -> list[dict[str, Any]]:
+    """The next chunk (waiting for it) plus up to `most - 1` more already read; [] at the end.
+
+    The end marker goes back into the queue so the next call sees it too.
+    """
+    chunks: list[dict[str, Any]] = []
+    while len(chunks) < most:
+        if chunks and queue.empty():
+            break
+        chunk = await queue.get()
+        if chunk is None:
+            queue.put_nowait(None)
+            break
+        chunks.append(chunk)
+    return chunks
