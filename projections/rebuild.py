@@ -42,7 +42,8 @@ from tqdm import tqdm
 
 from positions import ORIGIN, Position
 from projections import dead_letters, source
-from projections.leadership import Leadership, LeaseLeadership
+from projections.leadership import Leadership
+from projections.leadership_backends import LeaseLeadership
 from projections.projector import Projector, backoff_delay
 from projections.rebuild_state import (
     CATCHING_UP,

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from projections.leadership import Leadership, LeaseLeadership, PostgresLeadership
+from projections.leadership import Leadership
+from projections.leadership_backends import LeaseLeadership, PostgresLeadership
 from tests.integration.engine.engine_testkit import (
     Traffic,
     assert_index_equals_oracle,
