@@ -13,6 +13,7 @@ COPY pyproject.toml README.md ./
 COPY *.py ./
 COPY cli/ cli/
 COPY commands/ commands/
+COPY demo/ demo/
 COPY identity/ identity/
 COPY http_limits/ http_limits/
 COPY playground/ playground/

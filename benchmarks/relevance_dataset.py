@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from commands.seed import DEFAULT_UNTIL, SeedReport, count_orders, seed_demo_data
+from demo.seed import DEFAULT_UNTIL, SeedReport, count_orders, seed_demo_data
 from projections import source
 
 SEED = 2024

@@ -30,7 +30,7 @@ if __package__ in (None, ""):  # run as a file: make the project importable
 
 from benchmarks.workbench import catch_up, ensure_orders, env_or, fail, opened, seed_line
 from bootstrap import start_services
-from commands.seed import BIG_MARKETS, COUNTRIES, DEFAULT_UNTIL, WINDOW, catalogue
+from demo.seed import BIG_MARKETS, COUNTRIES, DEFAULT_UNTIL, WINDOW, catalogue
 from identity import Principal
 from queries.handlers import OrderQueries
 from queries.search_request import OrderFilter, OrderSearch, SortSpec, build_search_body

@@ -17,7 +17,7 @@ from tqdm import tqdm
 
 from commands.database import create_engine
 from commands.migrate import upgrade
-from commands.seed import DEFAULT_UNTIL, SeedReport, count_orders, seed_demo_data
+from demo.seed import DEFAULT_UNTIL, SeedReport, count_orders, seed_demo_data
 from projections.projector import Projector
 from read_model.indices import drop_all, ensure_index
 from read_model.mapping_state import mapping_state

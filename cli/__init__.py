@@ -179,7 +179,7 @@ def utc_date(text: str) -> datetime:
 def _seed(args: argparse.Namespace, settings: Settings) -> int:
     from commands.database import create_engine
     from commands.migrate import upgrade
-    from commands.seed import DEFAULT_UNTIL, SeedError, seed_demo_data
+    from demo.seed import DEFAULT_UNTIL, SeedError, seed_demo_data
 
     concurrency = max(args.concurrency or (8 if settings.is_postgres else 1), args.processes)
 

@@ -39,6 +39,7 @@ FORBIDDEN = {
         "alembic",
     },
     "commands": {
+        "demo",
         "queries",
         "projections",
         "search_engine",

@@ -16,7 +16,7 @@ from benchmarks import relevance_dataset
 from commands.messages import PayOrder, PlaceOrder, ShipOrder
 from commands.model.countries import COUNTRY_CODES
 from commands.model.validation import EMAIL
-from commands.seed import (
+from demo.seed import (
     COUNTRIES,
     DEFAULT_UNTIL,
     TRACKING,

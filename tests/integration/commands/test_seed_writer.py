@@ -19,10 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from commands.database import create_engine, is_postgres
 from commands.messages import CommandRejected, OrderLineRequest, PayOrder, PlaceOrder
-from commands.seed import DEFAULT_UNTIL, SeedPlan, Story, catalogue, plan_customers, seed_demo_data
-from commands.seed_plan import Step
-from commands.seed_writer import SeedWriter
 from commands.tables import customers, events, idempotency_keys, order_lines, orders, products
+from demo.plan import Step
+from demo.seed import DEFAULT_UNTIL, SeedPlan, Story, catalogue, plan_customers, seed_demo_data
+from demo.writer import SeedWriter
 from tests.conftest import migrate, run_async, with_database
 
 pytestmark = pytest.mark.anyio

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from benchmarks import relevance_dataset
 from commands.database import create_engine
-from commands.seed import SeedError, SeedReport, seed_demo_data
 from commands.tables import events, products
+from demo.seed import SeedError, SeedReport, seed_demo_data
 
 pytestmark = [pytest.mark.anyio, pytest.mark.postgres]
 

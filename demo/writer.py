@@ -43,9 +43,9 @@ from commands.model.product import Product
 from commands.model.validation import normalise_email
 from commands.repositories.orders import line_rows, order_row
 from commands.repositories.products import product_from_row
-from commands.seed_plan import Step, Story
 from commands.tables import customers, events, order_lines, orders, products
 from commands.unit_of_work import Audit
+from demo.plan import Step, Story
 from identity import Principal
 
 SEED_ACTOR = Principal.staff("orders-seed")  # whom the demo data's events name as the actor

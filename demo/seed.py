@@ -1,8 +1,8 @@
 """Demo data (`orders seed`): customers from fourteen countries, a catalogue of 71
-products, orders in every status over two years, planned in `commands.seed_plan` from a
+products, orders in every status over two years, planned in `demo.plan` from a
 seeded RNG and written by one of two writers:
 
-- "batches" (the default): `commands.seed_writer` plays a few hundred stories at a time
+- "batches" (the default): `demo.writer` plays a few hundred stories at a time
   through the aggregates in memory and writes their rows and events in one transaction
   with multi-row inserts; the same rules run and the same rows and events result;
 - "commands": every command through the real CommandBus, one transaction each (slow).
@@ -32,7 +32,9 @@ from tqdm import tqdm
 from commands.bus import CommandBus
 from commands.database import create_engine
 from commands.messages import AddProduct
-from commands.seed_plan import (
+from commands.tables import customers, products
+from commands.tables import orders as orders_table
+from demo.plan import (
     CURRENCY,
     DEFAULT_UNTIL,
     WINDOW,
@@ -50,7 +52,7 @@ from commands.seed_plan import (
     plan_customers,
     plan_order,
 )
-from commands.seed_tables import (
+from demo.tables import (
     BIG_MARKETS,
     COUNTRIES,
     TRACKING,
@@ -60,9 +62,7 @@ from commands.seed_tables import (
     s10,
     tracking_number,
 )
-from commands.seed_writer import BATCH_SIZE, SEED_ACTOR, SeedWriter, batches
-from commands.tables import customers, products
-from commands.tables import orders as orders_table
+from demo.writer import BATCH_SIZE, SEED_ACTOR, SeedWriter, batches
 
 __all__ = [  # the plan's names, re-exported for the tests and benchmarks that use them
     "BIG_MARKETS",

@@ -28,7 +28,7 @@ from commands.messages import (
     RegisterCustomer,
     ShipOrder,
 )
-from commands.seed_tables import (
+from demo.tables import (
     BIG_MARKETS,
     CANCEL_REASONS,
     CATALOGUE_TABLE,
