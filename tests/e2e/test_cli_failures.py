@@ -38,7 +38,17 @@ def failure_line(result: subprocess.CompletedProcess[str]) -> str:
 def taken_port() -> Iterator[int]:
     """A port of the node range that something else listens on."""
     with socket.socket() as other:
-        other.bind(("127.0.0.1", pick_free_port(TEST_NODE_PORTS)))
+        # A port the previous case listened on may linger in TIME_WAIT: reuse it, and try
+        # the range's other free ports if one is taken between the check and the bind.
+        other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        for _ in range(10):
+            try:
+                other.bind(("127.0.0.1", pick_free_port(TEST_NODE_PORTS)))
+                break
+            except OSError:
+                continue
+        else:
+            pytest.fail("no port of the node range could be bound")
         other.listen()
         yield int(other.getsockname()[1])
 
