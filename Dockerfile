@@ -13,12 +13,14 @@ COPY pyproject.toml README.md ./
 COPY *.py ./
 COPY cli/ cli/
 COPY commands/ commands/
+COPY database/ database/
 COPY demo/ demo/
 COPY identity/ identity/
 COPY http_limits/ http_limits/
 COPY playground/ playground/
 COPY projections/ projections/
 COPY queries/ queries/
+COPY read_model/ read_model/
 COPY schema/ schema/
 COPY search_engine/ search_engine/
 # cli/ builds `orders bench`'s arguments from benchmarks/, which uses tools/.

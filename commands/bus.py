@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from commands import access, handlers, idempotency, messages
-from commands.database import for_lookups
 from commands.messages import Command, CommandResult
 from commands.model.command_input import check_command
 from commands.unit_of_work import Audit, Clock, IdFactory, UnitOfWork, random_id, utc_now
+from database.engine import for_lookups
 from identity import Principal
 
 Handler = Callable[[UnitOfWork, Any], Awaitable[CommandResult]]

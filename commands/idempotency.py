@@ -19,7 +19,7 @@ from commands.messages import (
     CommandResult,
     UserError,
 )
-from commands.tables import idempotency_keys
+from database.tables import idempotency_keys
 
 KEY_MAX = 200
 FIELD = ("idempotencyKey",)

@@ -8,13 +8,10 @@ from typing import Any
 from sqlalchemy import bindparam, insert, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from commands.database import is_postgres
 from commands.model.aggregate import Event
-from commands.tables import events
+from database.engine import is_postgres
+from database.tables import events
 from positions import ORIGIN, Position
-
-# The projector LISTENs here; a trigger on `events` (migration 0003) sends it at commit.
-NOTIFY_CHANNEL = "orders_events"
 
 _APPEND_SQLITE = insert(events).returning(events.c.seq, events.c.txid)
 # Evaluated by the server for each row: the id of the transaction doing the insert,

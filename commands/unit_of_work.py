@@ -11,10 +11,10 @@ from types import TracebackType
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from commands import idempotency, outbox
-from commands.database import connect_for_write
 from commands.messages import CommandResult
 from commands.model.aggregate import Aggregate
 from commands.repositories import CustomerRepository, OrderRepository, ProductRepository
+from database.engine import connect_for_write
 from identity import Principal
 from positions import encode_token
 

@@ -22,8 +22,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from commands.database import connect_for_write, is_postgres, utc
-from commands.tables import dead_letters
+from database.engine import connect_for_write, is_postgres, utc
+from database.tables import dead_letters
 from positions import Position
 from projections import source
 from projections.leadership import Leadership

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from commands.database import utc
+from database.engine import utc
 
 Row = Mapping[str, Any]
 Document = dict[str, Any]

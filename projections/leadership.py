@@ -41,8 +41,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from commands.database import connect_for_write, is_postgres, utc_or_none
-from commands.tables import projection_leases as leases
+from database.engine import connect_for_write, is_postgres, utc_or_none
+from database.tables import projection_leases as leases
 
 log = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from commands.database import utc_or_none
-from commands.tables import projection_leases as leases
+from database.engine import utc_or_none
+from database.tables import projection_leases as leases
 from projections.leadership import Leadership, locked_row, utc_now, write_transaction
 
 log = logging.getLogger(__name__)

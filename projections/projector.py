@@ -32,7 +32,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from commands.outbox import NOTIFY_CHANNEL
+from database.tables import EVENTS_CHANNEL
 from positions import Position
 from projections import dead_letters, source
 from projections.document import Document
@@ -370,9 +370,9 @@ class Projector:
         try:
             conn = await self.engine.connect()
             raw: Any = (await conn.get_raw_connection()).driver_connection
-            await raw.add_listener(NOTIFY_CHANNEL, wake)
+            await raw.add_listener(EVENTS_CHANNEL, wake)
         except Exception:
-            log.warning("LISTEN %s failed; polling every %.2fs", NOTIFY_CHANNEL, self.poll_interval)
+            log.warning("LISTEN %s failed; polling every %.2fs", EVENTS_CHANNEL, self.poll_interval)
             if conn is not None:
                 with contextlib.suppress(Exception):
                     await conn.close()

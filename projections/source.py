@@ -20,8 +20,8 @@ from sqlalchemy import ColumnClause, ColumnElement, Table, func, literal_column,
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from commands import events as ev
-from commands.database import is_postgres, utc_or_none
-from commands.tables import (
+from database.engine import is_postgres, utc_or_none
+from database.tables import (
     STREAM_CUSTOMER,
     STREAM_ORDER,
     STREAM_PRODUCT,

@@ -186,7 +186,7 @@ def index_prefix(search_url: str) -> Iterator[str]:
 
 def migrate(url: str) -> None:
     """Bring a database to the newest schema with the project's own migrations."""
-    from commands.migrate import upgrade  # imported late: tests without a database skip it
+    from database.migrate import upgrade  # imported late: tests without a database skip it
 
     result = upgrade(url)
     if inspect.iscoroutine(result):

@@ -1,7 +1,7 @@
 """Input rules shared by the aggregates, collected so one rejection reports every problem.
 
 Field paths use the GraphQL input names in camelCase, e.g. ("lines", "0", "quantity").
-Limits mirror the column sizes in `commands.tables`, so valid input always fits.
+Limits mirror the column sizes in `database.tables`, so valid input always fits.
 
 Every text value is trimmed of surrounding whitespace (tabs and line breaks too), refused
 when longer than its limit or holding a character of `REFUSED` (see `text_problem`), and

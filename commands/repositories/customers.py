@@ -6,11 +6,11 @@ from sqlalchemy import bindparam, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from commands.database import utc
 from commands.model.customer import Customer
 from commands.model.validation import normalise_email
 from commands.repositories.rows import not_found, raise_if_duplicate, write_row
-from commands.tables import customers
+from database.engine import utc
+from database.tables import customers
 
 _BY_ID = select(customers).where(customers.c.id == bindparam("id")).with_for_update()
 _EXISTS = select(exists().where(customers.c.id == bindparam("id")))

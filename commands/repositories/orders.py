@@ -9,11 +9,11 @@ from sqlalchemy import bindparam, insert, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from commands.database import utc, utc_or_none
 from commands.messages import Address
 from commands.model.order import Order, OrderLine
 from commands.repositories.rows import not_found, write_row
-from commands.tables import order_lines, orders
+from database.engine import utc, utc_or_none
+from database.tables import order_lines, orders
 
 # The whole aggregate in one round trip; only the order row is locked.
 _BY_ID = (

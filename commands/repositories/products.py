@@ -10,10 +10,10 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from commands.database import utc
 from commands.model.product import Product
 from commands.repositories.rows import not_found, raise_if_duplicate, write_row
-from commands.tables import products
+from database.engine import utc
+from database.tables import products
 
 _BY_ID = select(products).where(products.c.id == bindparam("id")).with_for_update()
 _BY_IDS = select(products).where(products.c.id.in_(bindparam("ids", expanding=True)))

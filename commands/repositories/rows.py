@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from commands.messages import CONFLICT, DUPLICATE, NOT_FOUND, CommandRejected, UserError
 from commands.model.aggregate import Aggregate
-from commands.tables import customers, orders, products
+from database.tables import customers, orders, products
 
 
 def _guarded_update(table: Table) -> Any:

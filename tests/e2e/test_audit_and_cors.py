@@ -13,8 +13,8 @@ from sqlalchemy import select
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
-from commands.database import create_engine
-from commands.tables import events
+from database.engine import create_engine
+from database.tables import events
 from tests.e2e.conftest import serve
 from tests.support.tokens import bearer_headers, customer
 

@@ -9,8 +9,8 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from commands.database import create_engine
-from commands.tables import customers, events, order_lines, orders, products
+from database.engine import create_engine
+from database.tables import customers, events, order_lines, orders, products
 
 pytestmark = [pytest.mark.search]
 

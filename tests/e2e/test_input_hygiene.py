@@ -19,9 +19,9 @@ import pytest
 from sqlalchemy import select
 
 from commands import bus
-from commands.database import create_engine
 from commands.model.validation import LIMITS
-from commands.tables import customers
+from database.engine import create_engine
+from database.tables import customers
 from tests.e2e.fuzz.checks import RowCounter, Violation, checked_body
 from tests.e2e.fuzz.operations import MUTATIONS, Seeded, document, seed, valid_arguments
 from tests.e2e.fuzz.wire import post, to_json, to_literal

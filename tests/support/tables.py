@@ -6,8 +6,8 @@ import asyncio
 
 from sqlalchemy import func, select
 
-from commands.database import create_engine
-from commands.tables import customers, events, idempotency_keys, order_lines, orders, products
+from database.engine import create_engine
+from database.tables import customers, events, idempotency_keys, order_lines, orders, products
 
 WRITE_TABLES = (customers, products, orders, order_lines, events, idempotency_keys)
 

@@ -11,7 +11,6 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from commands.bus import CommandBus
-from commands.database import create_engine
 from commands.messages import (
     AddProduct,
     Address,
@@ -20,6 +19,7 @@ from commands.messages import (
     PlaceOrder,
     RegisterCustomer,
 )
+from database.engine import create_engine
 from projections import source
 from projections.projector import Projector
 from queries.handlers import OrderQueries

@@ -12,7 +12,15 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 FORBIDDEN = {
-    "queries": {"commands", "sqlalchemy", "asyncpg", "aiosqlite", "alembic", "projections"},
+    "queries": {
+        "commands",
+        "database",
+        "sqlalchemy",
+        "asyncpg",
+        "aiosqlite",
+        "alembic",
+        "projections",
+    },
     "projections": {"queries", "schema"},
     # The domain model is plain Python: rules and events, no database, no search engine.
     "commands/model": {
@@ -20,8 +28,7 @@ FORBIDDEN = {
         "asyncpg",
         "aiosqlite",
         "alembic",
-        "commands.tables",
-        "commands.database",
+        "database",
         "commands.repositories",
         "search_engine",
         "queries",
@@ -30,6 +37,7 @@ FORBIDDEN = {
     },
     "read_model": {
         "commands",
+        "database",
         "projections",
         "queries",
         "schema",
@@ -86,14 +94,14 @@ def test_package_keeps_to_its_side(package: str) -> None:
 
 
 def test_dotted_entries_forbid_a_module_and_its_submodules() -> None:
-    rules = {"commands.tables", "sqlalchemy"}
-    assert is_forbidden("commands.tables", rules)
+    rules = {"database.tables", "sqlalchemy"}
+    assert is_forbidden("database.tables", rules)
     assert is_forbidden("sqlalchemy.ext.asyncio", rules)
     assert not is_forbidden("commands.messages", rules)
-    assert not is_forbidden("commands.tablesx", rules)
+    assert not is_forbidden("database.tablesx", rules)
 
 
 def test_the_checker_sees_a_violation(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
-    bad.write_text("import sqlalchemy\nfrom commands.tables import orders\n")
-    assert {top_level(m) for m in imported_modules(bad)} == {"sqlalchemy", "commands"}
+    bad.write_text("import sqlalchemy\nfrom database.tables import orders\n")
+    assert {top_level(m) for m in imported_modules(bad)} == {"sqlalchemy", "database"}

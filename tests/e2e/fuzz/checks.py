@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
-from commands.database import create_engine
-from commands.tables import customers, events, idempotency_keys, order_lines, orders, products
+from database.engine import create_engine
+from database.tables import customers, events, idempotency_keys, order_lines, orders, products
 
 WRITE_TABLES = (customers, products, orders, order_lines, idempotency_keys, events)
 # Successes that may write nothing: an update to the values already stored, and a

@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from benchmarks import raw_write
 from benchmarks.dataset import dsn
 from commands.bus import CommandBus
-from commands.database import create_engine
 from commands.messages import AddProduct, Address, OrderLineRequest, PlaceOrder, RegisterCustomer
+from database.engine import create_engine
 from positions import decode_token
 from projections import source
 from tests.support.actors import STAFF

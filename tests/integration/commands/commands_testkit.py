@@ -21,7 +21,7 @@ from commands.messages import (
     PlaceOrder,
     RegisterCustomer,
 )
-from commands.tables import events, metadata
+from database.tables import events, metadata
 from positions import Position, decode_token
 from tests.support.actors import STAFF
 

@@ -10,7 +10,7 @@ from commands_testkit import Catalogue, seed_catalogue
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from commands.bus import CommandBus
-from commands.database import create_engine
+from database.engine import create_engine
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ from commands import handlers, outbox
 from commands.bus import CommandBus
 from commands.messages import CommandResult, PayOrder, UpdateCustomer
 from commands.model.aggregate import Aggregate
-from commands.tables import events
 from commands.unit_of_work import UnitOfWork
+from database.tables import events
 from tests.support.actors import STAFF, STAFF_AUDIT
 
 pytestmark = pytest.mark.anyio

@@ -24,8 +24,8 @@ from commands.messages import (
     UpdateCustomer,
     UpdateProduct,
 )
-from commands.tables import customers
 from commands.unit_of_work import UnitOfWork
+from database.tables import customers
 from tests.support.actors import STAFF, STAFF_AUDIT
 
 pytestmark = pytest.mark.anyio

@@ -12,11 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from commands import handlers
 from commands.bus import CommandBus
-from commands.database import connect_for_write
 from commands.idempotency import Claim, KeyAlreadyStored
 from commands.messages import DUPLICATE, VALIDATION_FAILED, CommandResult
-from commands.tables import idempotency_keys
 from commands.unit_of_work import UnitOfWork
+from database.engine import connect_for_write
+from database.tables import idempotency_keys
 from tests.support.actors import STAFF, STAFF_AUDIT
 
 pytestmark = pytest.mark.anyio

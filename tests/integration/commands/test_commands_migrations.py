@@ -1,4 +1,4 @@
-"""The Alembic migrations build exactly the schema `commands.tables` describes."""
+"""The Alembic migrations build exactly the schema `database.tables` describes."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, inspect
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from commands.migrate import alembic_config, upgrade
-from commands.tables import metadata
+from database.migrate import alembic_config, upgrade
+from database.tables import metadata
 
 pytestmark = pytest.mark.anyio
 

@@ -33,7 +33,7 @@ from commands.messages import (
     UpdateProduct,
     UpdateShippingAddress,
 )
-from commands.tables import order_lines
+from database.tables import order_lines
 from tests.support.actors import STAFF
 
 pytestmark = pytest.mark.anyio

@@ -12,10 +12,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from commands.bus import CommandBus
-from commands.database import create_engine
 from commands.messages import CommandRejected, RegisterCustomer
-from commands.outbox import NOTIFY_CHANNEL
-from commands.tables import events
+from database.engine import create_engine
+from database.tables import EVENTS_CHANNEL, events
 from positions import decode_token
 from tests.support.actors import STAFF
 
@@ -51,7 +50,7 @@ async def test_a_committed_command_notifies_the_projector_channel(
     dsn = make_url(postgres_url).set(drivername="postgresql").render_as_string(hide_password=False)
     listener = await asyncpg.connect(dsn)
     received: asyncio.Queue[str] = asyncio.Queue()
-    await listener.add_listener(NOTIFY_CHANNEL, lambda *args: received.put_nowait(args[3]))
+    await listener.add_listener(EVENTS_CHANNEL, lambda *args: received.put_nowait(args[3]))
     try:
         bus = CommandBus(pg_engine)
         await bus.dispatch(RegisterCustomer(name="A", email="a@example.com"), STAFF)

@@ -17,9 +17,9 @@ from sqlalchemy import Text, cast, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from commands.database import create_engine, is_postgres
 from commands.messages import CommandRejected, OrderLineRequest, PayOrder, PlaceOrder
-from commands.tables import customers, events, idempotency_keys, order_lines, orders, products
+from database.engine import create_engine, is_postgres
+from database.tables import customers, events, idempotency_keys, order_lines, orders, products
 from demo.plan import Step
 from demo.seed import DEFAULT_UNTIL, SeedPlan, Story, catalogue, plan_customers, seed_demo_data
 from demo.writer import SeedWriter

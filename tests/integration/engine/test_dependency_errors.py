@@ -12,8 +12,8 @@ import anyio
 import pytest
 from sqlalchemy import exc, insert, text
 
-from commands.database import DatabaseUnavailable, check_ready, connect_for_write, create_engine
-from commands.tables import customers
+from database.engine import DatabaseUnavailable, check_ready, connect_for_write, create_engine
+from database.tables import customers
 from search_engine.client import SearchClient
 
 pytestmark = [pytest.mark.anyio]

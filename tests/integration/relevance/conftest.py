@@ -21,7 +21,7 @@ import pytest
 from benchmarks import relevance_dataset
 from benchmarks.judgments import Judgment, load_judgments
 from benchmarks.workbench import Bench, catch_up
-from commands.database import create_engine
+from database.engine import create_engine
 from queries.handlers import OrderQueries
 from read_model.indices import drop_all
 from search_engine.client import SearchClient

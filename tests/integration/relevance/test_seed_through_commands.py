@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import func, select
 
 from benchmarks import relevance_dataset
-from commands.database import create_engine
-from commands.tables import events, products
+from database.engine import create_engine
+from database.tables import events, products
 from demo.seed import SeedError, SeedReport, seed_demo_data
 
 pytestmark = [pytest.mark.anyio, pytest.mark.postgres]

@@ -15,7 +15,7 @@ from sqlalchemy.pool import StaticPool
 from starlette.applications import Starlette
 from starlette.exceptions import StarletteDeprecationWarning
 
-from commands.tables import events
+from database.tables import events
 from positions import Position
 from projections.projector import Lag
 from server import create_app

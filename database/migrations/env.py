@@ -1,16 +1,16 @@
-"""Alembic environment: runs on the connection `commands.migrate` hands over (no alembic.ini)."""
+"""Alembic environment: runs on the connection `database.migrate` hands over (no alembic.ini)."""
 
 from __future__ import annotations
 
 from alembic import context
 
-from commands.tables import metadata
+from database.tables import metadata
 
 
 def run_migrations() -> None:
     connection = context.config.attributes.get("connection")
     if context.is_offline_mode() or connection is None:
-        raise RuntimeError("run migrations with commands.migrate.upgrade(database_url)")
+        raise RuntimeError("run migrations with database.migrate.upgrade(database_url)")
     context.configure(
         connection=connection,
         target_metadata=metadata,

@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry, PoolProxiedConnection
 from sqlalchemy.sql import Executable
 
-from commands.tables import events
+from database.tables import events
 
 # Execution option marking a connection that will write: on SQLite its transactions
 # start with BEGIN IMMEDIATE so concurrent writers queue on the lock (busy_timeout)

@@ -10,7 +10,7 @@ from alembic.config import Config
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from commands.database import connect_for_write, create_engine, is_postgres
+from database.engine import connect_for_write, create_engine, is_postgres
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # Several API instances may start at once; one migrates, the others wait, then find it done.

@@ -16,7 +16,7 @@ down_revision = "0002"
 branch_labels = None
 depends_on = None
 
-CHANNEL = "orders_events"  # commands.outbox.NOTIFY_CHANNEL, fixed here as migrations are
+CHANNEL = "orders_events"  # database.tables.EVENTS_CHANNEL, fixed here as migrations are
 
 
 def upgrade() -> None:

@@ -110,6 +110,9 @@ events = Table(
     Index("ix_events_stream", "stream_type", "stream_id", "stream_version", unique=True),
     Index("ix_events_txid_seq", "txid", "seq"),
 )
+# A statement trigger on `events` (migration 0003) NOTIFYs this channel at commit, whoever
+# appended them; the projector LISTENs on it (PostgreSQL only).
+EVENTS_CHANNEL = "orders_events"
 
 idempotency_keys = Table(
     "idempotency_keys",
