@@ -13,8 +13,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from commands.bus import CommandBus
-from commands.database import DatabaseUnavailable, create_engine
-from commands.tables import events
+from database.engine import DatabaseUnavailable, create_engine
+from database.tables import events
 from identity.keys import load_keys
 from identity.tokens import TokenVerifier
 from projections.leadership import Leadership

@@ -26,7 +26,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 import bootstrap
 import playground
-from commands.database import DatabaseUnavailable, check_ready
+from database.engine import DatabaseUnavailable, check_ready
 from graphql_view import OrdersGraphQL
 from http_limits.middleware import RequestLimits
 from http_metrics import HttpMetrics, MetricsMiddleware, ProjectorCollector, metrics_endpoint

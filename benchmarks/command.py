@@ -40,7 +40,7 @@ from benchmarks.results import Row, Side, table
 from benchmarks.single_model import CONCURRENCY, single_model_row
 from benchmarks.stack import Api, Stack
 from benchmarks.write_path import write_path
-from commands.database import create_engine
+from database.engine import create_engine
 from demo.seed import seed_demo_data
 from projections.projector import Projector
 from read_model.indices import ensure_index

@@ -27,7 +27,7 @@ from tqdm import tqdm
 from benchmarks.processes import Child, peak_rss_mb
 from benchmarks.results import Row, Side, at_least, at_most, ratio
 from benchmarks.stack import ROOT, Stack, orders_command
-from commands.database import create_engine
+from database.engine import create_engine
 from positions import ORIGIN, Position
 from projections import source
 from read_model.mapping import index_body

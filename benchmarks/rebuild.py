@@ -19,7 +19,7 @@ import time
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from commands.database import create_engine
+from database.engine import create_engine
 from positions import ORIGIN
 from projections import source
 from projections.projector import Projector

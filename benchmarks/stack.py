@@ -26,7 +26,7 @@ import asyncpg
 
 from benchmarks.dataset import dsn
 from benchmarks.processes import Child, command_line, peak_rss_mb, wait_for_http
-from commands.migrate import upgrade
+from database.migrate import upgrade
 from identity import Principal
 from identity.tokens import TokenIssuer
 from search_engine.node import PORTS, PortInUseError, SearchNode, pick_free_port

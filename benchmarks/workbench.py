@@ -15,8 +15,8 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncEngine
 from tqdm import tqdm
 
-from commands.database import create_engine
-from commands.migrate import upgrade
+from database.engine import create_engine
+from database.migrate import upgrade
 from demo.seed import DEFAULT_UNTIL, SeedReport, count_orders, seed_demo_data
 from projections.projector import Projector
 from read_model.indices import drop_all, ensure_index

@@ -46,7 +46,7 @@ def _expected_failure(exc: Exception, settings: Settings) -> str | None:
     """One line for a failure the user can act on (port, database, engine); None for bugs."""
     from sqlalchemy.engine import make_url
 
-    from commands.database import DatabaseUnavailable
+    from database.engine import DatabaseUnavailable
     from search_engine.client import SearchError, SearchUnavailable
     from search_engine.java import SearchNodeError
 
@@ -162,7 +162,7 @@ def positive(text: str) -> int:
 
 
 def _migrate(args: argparse.Namespace, settings: Settings) -> int:
-    from commands.migrate import upgrade
+    from database.migrate import upgrade
 
     asyncio.run(upgrade(settings.database_url))
     print("database is at the latest migration")
@@ -177,8 +177,8 @@ def utc_date(text: str) -> datetime:
 
 
 def _seed(args: argparse.Namespace, settings: Settings) -> int:
-    from commands.database import create_engine
-    from commands.migrate import upgrade
+    from database.engine import create_engine
+    from database.migrate import upgrade
     from demo.seed import DEFAULT_UNTIL, SeedError, seed_demo_data
 
     concurrency = max(args.concurrency or (8 if settings.is_postgres else 1), args.processes)

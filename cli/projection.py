@@ -94,7 +94,7 @@ def status(args: argparse.Namespace, settings: Settings) -> int:
 
 def rebuild(args: argparse.Namespace, settings: Settings) -> int:
     from bootstrap import require_database
-    from commands.database import create_engine
+    from database.engine import create_engine
     from projections.rebuild import Rebuild
     from projections.rebuild_state import RebuildError
     from search_engine.client import SearchClient
@@ -132,7 +132,7 @@ def rebuild(args: argparse.Namespace, settings: Settings) -> int:
 
 def dead_letters(args: argparse.Namespace, settings: Settings) -> int:
     from bootstrap import require_database
-    from commands.database import create_engine
+    from database.engine import create_engine
     from projections import dead_letters
     from projections.leadership import Leadership
     from search_engine.client import SearchClient

@@ -16,7 +16,7 @@ from settings import Settings
 def serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    from commands.migrate import upgrade
+    from database.migrate import upgrade
     from http_limits.protocol import uvicorn_options
     from server import create_app
 

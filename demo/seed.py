@@ -30,10 +30,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from tqdm import tqdm
 
 from commands.bus import CommandBus
-from commands.database import create_engine
 from commands.messages import AddProduct
-from commands.tables import customers, products
-from commands.tables import orders as orders_table
+from database.engine import create_engine
+from database.tables import customers, products
+from database.tables import orders as orders_table
 from demo.plan import (
     CURRENCY,
     DEFAULT_UNTIL,

@@ -27,7 +27,6 @@ from typing import Any
 from sqlalchemy import Table, bindparam, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from commands.database import connect_for_write, is_postgres
 from commands.messages import (
     CancelOrder,
     DeliverOrder,
@@ -43,8 +42,9 @@ from commands.model.product import Product
 from commands.model.validation import normalise_email
 from commands.repositories.orders import line_rows, order_row
 from commands.repositories.products import product_from_row
-from commands.tables import customers, events, order_lines, orders, products
 from commands.unit_of_work import Audit
+from database.engine import connect_for_write, is_postgres
+from database.tables import customers, events, order_lines, orders, products
 from demo.plan import Step, Story
 from identity import Principal
 

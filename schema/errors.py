@@ -22,8 +22,8 @@ from strawberry.extensions import MaskErrors
 from strawberry.schema.exceptions import CannotGetOperationTypeError
 
 from commands import messages
-from commands.database import DatabaseUnavailable
 from commands.messages import CommandRejected
+from database.engine import DatabaseUnavailable
 from identity import NotSignedIn
 from identity.tokens import InvalidToken
 from queries.consistency import ConsistencyTimeout
