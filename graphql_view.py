@@ -36,8 +36,8 @@ from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
-import bootstrap
 import playground
+from composition import ApiWorker
 from schema.context import Context
 from schema.errors import BAD_USER_INPUT, UNAUTHENTICATED
 
@@ -93,18 +93,13 @@ class OrdersGraphQL(GraphQL[Context, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
-        state = request.app.state
-        services: bootstrap.Services = state.services
+        worker: ApiWorker = request.app.state.worker
         context = Context(
-            services=services,
-            request=request,
-            response=response,
-            changes=getattr(state, "change_feed", None),
-            request_id=correlation_id.get(),
+            api=worker.api, request=request, response=response, request_id=correlation_id.get()
         )
         # HTTP: the header. WebSocket: the header of the upgrade request (non-browser
         # clients), replaced by the `connection_init` payload's (`on_ws_connect`).
-        context.authenticate(services.tokens, request.headers.get("authorization"))
+        context.authenticate(worker.api.tokens, request.headers.get("authorization"))
         return context
 
     async def on_ws_connect(self, context: Context) -> None:
@@ -112,7 +107,7 @@ class OrdersGraphQL(GraphQL[Context, None]):
         value = params.get("Authorization", params.get("authorization"))
         if value is not None:
             context.authenticate(
-                context.services.tokens, value if isinstance(value, str) else repr(value)
+                context.api.tokens, value if isinstance(value, str) else repr(value)
             )
 
     async def execute_single(

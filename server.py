@@ -1,7 +1,8 @@
 """The ASGI app: Starlette routes around the GraphQL schema, and the lifespan wiring.
 
-Long-lived clients live on `app.state.services` (built once by the lifespan);
-each GraphQL request gets a fresh `schema.context.Context` around them.
+The lifespan builds the process's services once (`composition.api_worker`) and keeps
+them, typed, on `app.state.worker`; each GraphQL request gets a fresh
+`schema.context.Context` around the part resolvers use (`ApiWorker.api`).
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
-import bootstrap
 import playground
+from composition import ApiWorker, api_worker
 from database.engine import DatabaseUnavailable, check_ready
 from graphql_view import OrdersGraphQL
 from http_limits.middleware import RequestLimits
@@ -33,7 +34,6 @@ from http_metrics import HttpMetrics, MetricsMiddleware, ProjectorCollector, met
 from logging_setup import LogFormat, configure_logging
 from positions import encode_token
 from projections.metrics import Sample
-from queries.change_feed import ChangeFeed
 from read_model import names
 from read_model.mapping_state import mapping_state
 from schema.build import build_schema, limits_from
@@ -58,25 +58,12 @@ def create_app(
     if url is None:
         raise ValueError("no search engine URL: set SEARCH_URL or start one with `orders serve`")
     projector_on = settings.projector_enabled if run_projector is None else run_projector
-    # Started by the first subscriber.
-    changes = ChangeFeed(settings.index_prefix, replay_max=settings.subscription_replay_max)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        services = await bootstrap.start_services(settings, url)
-        app.state.services = services
-        stop = asyncio.Event()
-        task = _start_projector(services, stop) if projector_on else None
-        services.projector_running = task is not None
-        try:
+        async with api_worker(settings, url, run_projector=projector_on) as worker:
+            app.state.worker = worker
             yield
-        finally:
-            await changes.stop()
-            stop.set()
-            if task is not None:
-                with contextlib.suppress(Exception):  # a crash was already logged by `report`
-                    await task
-            await services.aclose()
 
     graphql = OrdersGraphQL(
         build_schema(
@@ -127,7 +114,6 @@ def create_app(
         ],
     )
     registry.register(ProjectorCollector(lambda: _projector_samples(app)))
-    app.state.change_feed = changes
     return app
 
 
@@ -139,19 +125,8 @@ def app_from_environment() -> Starlette:
 
 
 def _projector_samples(app: Starlette) -> Iterator[Sample]:
-    services = getattr(app.state, "services", None)
-    return iter(()) if services is None else services.projector.metrics.samples()
-
-
-def _start_projector(services: bootstrap.Services, stop: asyncio.Event) -> asyncio.Task[None]:
-    task = asyncio.create_task(services.projector.run_forever(stop), name="projector")
-
-    def report(done: asyncio.Task[None]) -> None:
-        if not done.cancelled() and done.exception() is not None:
-            log.error("projector stopped", exc_info=done.exception())
-
-    task.add_done_callback(report)
-    return task
+    worker: ApiWorker | None = getattr(app.state, "worker", None)  # None until started
+    return iter(()) if worker is None else worker.projector.metrics.samples()
 
 
 async def health(request: Request) -> JSONResponse:
@@ -162,12 +137,12 @@ async def health(request: Request) -> JSONResponse:
 async def ready(request: Request) -> JSONResponse:
     """Readiness: the events table readable and writable and the search engine reachable
     (503 "unavailable" if not, saying which and why); projection lag reported."""
-    services: bootstrap.Services = request.app.state.services
-    database = await _check(lambda: _ping_database(services))
-    search = await _check(lambda: _ping_search(services))
-    lag = await _check(lambda: _lag(services))
-    projector = await _check(lambda: _projector(services))
-    mapping = await _check(lambda: _mapping(services))
+    worker: ApiWorker = request.app.state.worker
+    database = await _check(lambda: _ping_database(worker))
+    search = await _check(lambda: _ping_search(worker))
+    lag = await _check(lambda: _lag(worker))
+    projector = await _check(lambda: _projector(worker))
+    mapping = await _check(lambda: _mapping(worker))
     ok = database["status"] == "ok" and search["status"] == "ok"
     # A degraded projector or an outdated mapping still serves queries (from a stale
     # index): reported, but not a reason to take the instance out of rotation.
@@ -195,23 +170,23 @@ async def _check(probe: Callable[[], Awaitable[dict[str, Any]]]) -> dict[str, An
         return {"status": "error", "error": type(error).__name__}
 
 
-async def _ping_database(services: bootstrap.Services) -> dict[str, Any]:
+async def _ping_database(worker: ApiWorker) -> dict[str, Any]:
     # Not just SELECT 1: a file moved away, emptied or made read-only answers that too.
-    return await check_ready(services.engine)
+    return await check_ready(worker.engine)
 
 
-async def _ping_search(services: bootstrap.Services) -> dict[str, Any]:
-    if not await services.search.ping():
+async def _ping_search(worker: ApiWorker) -> dict[str, Any]:
+    if not await worker.search.ping():
         raise SearchUnavailable("the search engine did not answer the ping")
     # A node that just (re)started answers the ping before its shards have recovered.
-    prefix = services.settings.index_prefix
-    if await services.search.health([names.alias(prefix), names.progress_index(prefix)]) == "red":
+    prefix = worker.settings.index_prefix
+    if await worker.search.health([names.alias(prefix), names.progress_index(prefix)]) == "red":
         raise SearchUnavailable("the index is not searchable (red: shards missing or recovering)")
-    return {"engine": services.search.engine, "version": services.search.version}
+    return {"engine": worker.search.engine, "version": worker.search.version}
 
 
-async def _lag(services: bootstrap.Services) -> dict[str, Any]:
-    lag = await services.projector.lag()
+async def _lag(worker: ApiWorker) -> dict[str, Any]:
+    lag = await worker.projector.lag()
     return {
         "behind": lag.events,
         "checkpoint": encode_token(lag.checkpoint),
@@ -219,16 +194,16 @@ async def _lag(services: bootstrap.Services) -> dict[str, Any]:
     }
 
 
-async def _projector(services: bootstrap.Services) -> dict[str, Any]:
+async def _projector(worker: ApiWorker) -> dict[str, Any]:
     """This process' projector: active, standby, degraded (retrying) or off."""
-    if not services.projector_running:
+    if not worker.projector_running:
         return {"state": "off"}
-    health = services.projector.metrics.health()
+    health = worker.projector.metrics.health()
     return {"state": health.pop("status"), **health}
 
 
-async def _mapping(services: bootstrap.Services) -> dict[str, Any]:
-    state = await mapping_state(services.search, services.settings.index_prefix)
+async def _mapping(worker: ApiWorker) -> dict[str, Any]:
+    state = await mapping_state(worker.search, worker.settings.index_prefix)
     body: dict[str, Any] = {
         "index": state.index,
         "indexVersion": state.index_version,

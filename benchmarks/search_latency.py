@@ -29,7 +29,7 @@ if __package__ in (None, ""):  # run as a file: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.workbench import catch_up, ensure_orders, env_or, fail, opened, seed_line
-from bootstrap import start_services
+from composition import api_worker
 from demo.seed import BIG_MARKETS, COUNTRIES, DEFAULT_UNTIL, WINDOW, catalogue
 from identity import Principal
 from queries.handlers import OrderQueries
@@ -190,18 +190,17 @@ async def _three_ways(
     settings = Settings(
         database_url=args.database_url, search_url=args.search_url, index_prefix=args.prefix
     )
-    services = await start_services(settings, args.search_url)
-    schema = build_schema(settings.query_cache_size)
-    context = Context(services=services, request=cast(Any, None), principal=READER)
+    async with api_worker(settings, args.search_url, run_projector=False) as worker:
+        schema = build_schema(settings.query_cache_size)
+        context = Context(api=worker.api, request=cast(Any, None), principal=READER)
 
-    async def graphql(s: OrderSearch) -> None:
-        result = await schema.execute(
-            ORDERS_QUERY, variable_values=graphql_variables(s), context_value=context
-        )
-        if result.errors:
-            raise RuntimeError(result.errors[0])
+        async def graphql(s: OrderSearch) -> None:
+            result = await schema.execute(
+                ORDERS_QUERY, variable_values=graphql_variables(s), context_value=context
+            )
+            if result.errors:
+                raise RuntimeError(result.errors[0])
 
-    try:
         timings = await measure(
             {
                 "search request (client)": raw,
@@ -211,8 +210,6 @@ async def _three_ways(
             searches,
             args.warmup,
         )
-    finally:
-        await services.aclose()
     return [("engine `took` (server side)", took[-len(searches) :]), *timings.items()]
 
 

@@ -13,20 +13,17 @@ from settings import Settings
 
 
 def projector(args: argparse.Namespace, settings: Settings) -> int:
-    from bootstrap import require_database, start_services
+    from composition import projector_process, require_database
 
     require_database(settings)  # before a search node is looked for or started
 
     async def run(url: str) -> None:
-        services = await start_services(settings, url)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        try:
-            await services.projector.run_forever(stop)
-        finally:
-            await services.aclose()
+        async with projector_process(settings, url) as running:
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, stop.set)
+            await running.run_forever(stop)
 
     with search_url(settings) as url:
         asyncio.run(run(url))
@@ -56,7 +53,7 @@ def projection_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
 
 
 def status(args: argparse.Namespace, settings: Settings) -> int:
-    from bootstrap import read_only_services, require_database
+    from composition import read_only_services, require_database
     from projections import dead_letters
     from projections.rebuild import Rebuild
     from read_model.mapping_state import mapping_state
@@ -93,20 +90,16 @@ def status(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def rebuild(args: argparse.Namespace, settings: Settings) -> int:
-    from bootstrap import require_database
-    from database.engine import create_engine
+    from composition import indexing, require_database
     from projections.rebuild import Rebuild
     from projections.rebuild_state import RebuildError
-    from search_engine.client import SearchClient
 
     async def run(url: str) -> None:
-        engine = create_engine(settings.database_url)
-        search = await SearchClient.connect(url)
-        try:
+        async with indexing(settings, url) as opened:
             rebuild = Rebuild(
-                engine,
-                search,
-                settings.index_prefix,
+                opened.engine,
+                opened.search,
+                opened.prefix,
                 progress=not args.no_progress,
                 load_chunk=args.chunk,
             )
@@ -115,9 +108,6 @@ def rebuild(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"discarded: {', '.join(gone) or 'nothing to discard'}")
                 return
             report = await rebuild.run(resume=args.resume)
-        finally:
-            await search.close()
-            await engine.dispose()
         print(report.summary())
 
     require_database(settings)
@@ -131,53 +121,57 @@ def rebuild(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def dead_letters(args: argparse.Namespace, settings: Settings) -> int:
-    from bootstrap import require_database
-    from database.engine import create_engine
-    from projections import dead_letters
-    from projections.leadership import Leadership
-    from search_engine.client import SearchClient
+    from composition import require_database
 
     if args.retry and not (args.all or args.ids):
         print("say which: `orders dead-letters retry --all` or `... retry ID [ID ...]`")
         return 2
-
-    async def run(url: str | None) -> int:
-        engine = create_engine(settings.database_url)
-        prefix = settings.index_prefix
-        try:
-            if not args.retry:
-                rows = await dead_letters.listing(engine, prefix)
-                for row in rows:
-                    print(
-                        f"{row.id:>6}  order {row.order_id}  at {encode_token(row.position)}  "
-                        f"{row.created_at:%Y-%m-%d %H:%M:%S}  {row.index_name}"
-                    )
-                    print(f"        {row.reason}")
-                print(f"{len(rows)} dead letter(s)")
-                return 0
-            assert url is not None
-            search = await SearchClient.connect(url)
-            leadership = Leadership.for_engine(engine, prefix, role="retry")
-            try:
-                result = await dead_letters.retry(
-                    engine, search, prefix, leadership, None if args.all else args.ids
-                )
-            finally:
-                await leadership.close()
-                await search.close()
-        finally:
-            await engine.dispose()
-        failing = result.still_failing
-        print(f"re-projected {len(result.fixed)} order(s); still rejected: {len(failing)}")
-        for order_id, reason in result.still_failing.items():
-            print(f"  {order_id}: {reason}")
-        return 1 if result.still_failing else 0
-
     require_database(settings)
     if not args.retry:  # the listing reads the database only
-        return asyncio.run(run(None))
+        return asyncio.run(_list_dead_letters(settings))
     with search_url(settings) as url:
-        return asyncio.run(run(url))
+        return asyncio.run(_retry_dead_letters(settings, url, None if args.all else args.ids))
+
+
+async def _list_dead_letters(settings: Settings) -> int:
+    from composition import require_tables
+    from database.engine import create_engine
+    from projections import dead_letters
+
+    engine = create_engine(settings.database_url)
+    try:
+        await require_tables(engine)
+        rows = await dead_letters.listing(engine, settings.index_prefix)
+    finally:
+        await engine.dispose()
+    for row in rows:
+        print(
+            f"{row.id:>6}  order {row.order_id}  at {encode_token(row.position)}  "
+            f"{row.created_at:%Y-%m-%d %H:%M:%S}  {row.index_name}"
+        )
+        print(f"        {row.reason}")
+    print(f"{len(rows)} dead letter(s)")
+    return 0
+
+
+async def _retry_dead_letters(settings: Settings, url: str, ids: list[int] | None) -> int:
+    from composition import indexing
+    from projections import dead_letters
+    from projections.leadership import Leadership
+
+    async with indexing(settings, url) as opened:
+        leadership = Leadership.for_engine(opened.engine, opened.prefix, role="retry")
+        try:
+            result = await dead_letters.retry(
+                opened.engine, opened.search, opened.prefix, leadership, ids
+            )
+        finally:
+            await leadership.close()
+    failing = result.still_failing
+    print(f"re-projected {len(result.fixed)} order(s); still rejected: {len(failing)}")
+    for order_id, reason in failing.items():
+        print(f"  {order_id}: {reason}")
+    return 1 if failing else 0
 
 
 def _duration(seconds: float) -> str:

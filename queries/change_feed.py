@@ -143,13 +143,17 @@ class ChangeFeed:
     """
 
     def __init__(
-        self, prefix: str, poll_interval: float = POLL_INTERVAL, replay_max: int = REPLAY_MAX
+        self,
+        search: SearchClient,
+        prefix: str,
+        poll_interval: float = POLL_INTERVAL,
+        replay_max: int = REPLAY_MAX,
     ) -> None:
+        self.search = search
         self.prefix = prefix
         self.poll_interval = poll_interval
         self.replay_max = replay_max
         self.seen: Position | None = None
-        self._search: SearchClient | None = None
         self._subscribers: set[Subscriber] = set()
         self._task: asyncio.Task[None] | None = None
         # Held while `seen` advances and while a subscriber joins, so a change is either
@@ -159,49 +163,47 @@ class ChangeFeed:
 
     @contextlib.asynccontextmanager
     async def subscribe(
-        self, search: SearchClient, wanted: ChangeFilter, after: Position | None = None
+        self, wanted: ChangeFilter, after: Position | None = None
     ) -> AsyncIterator[Subscriber]:
         """A subscriber for changes from now on, or from just after `after` if given;
         InvalidQuery if more than `replay_max` orders changed since `after`."""
         subscriber = Subscriber(wanted, after=after)
         async with self._lock:
             if self._task is None:
-                self._search = search
-                self.seen = await read_progress(search, self.prefix)
+                self.seen = await read_progress(self.search, self.prefix)
                 self._task = asyncio.create_task(self._run(), name="change-feed")
             assert self.seen is not None
             joined = self.seen
             self._subscribers.add(subscriber)
         try:
             if after is not None and after < joined:
-                subscriber.replay = await self._replay(search, (after, joined), wanted)
+                subscriber.replay = await self._replay((after, joined), wanted)
             yield subscriber
         finally:
             self._subscribers.discard(subscriber)
 
-    async def _replay(
-        self, search: SearchClient, bounds: tuple[Position, Position], wanted: ChangeFilter
-    ) -> Replay:
+    async def _replay(self, bounds: tuple[Position, Position], wanted: ChangeFilter) -> Replay:
         # One count that stops at the cap: cheap however far back `after` lies.
         body = {
             "query": changes_body(*bounds, wanted=wanted)["query"],
             "size": 0,
             "track_total_hits": self.replay_max + 1,
         }
-        found = (await search.search(names.alias(self.prefix), body))["hits"]["total"]["value"]
+        alias = names.alias(self.prefix)
+        found = (await self.search.search(alias, body))["hits"]["total"]["value"]
         if found > self.replay_max:
             raise InvalidQuery(
                 f"`after` is too far back: more than {self.replay_max:,} orders changed since "
                 "it (SUBSCRIPTION_REPLAY_MAX); query `orders` for their current state, then "
                 "subscribe with a recent position"
             )
-        return Replay(search, names.alias(self.prefix), bounds, wanted)
+        return Replay(self.search, alias, bounds, wanted)
 
     async def poll(self) -> int:
         """Publish the changes up to the current progress; returns how many were found."""
         async with self._lock:
-            assert self._search is not None and self.seen is not None
-            progress = await read_progress(self._search, self.prefix)
+            assert self.seen is not None
+            progress = await read_progress(self.search, self.prefix)
             if progress <= self.seen:
                 return 0
             changes = await self._fetch(self.seen, progress)
@@ -230,12 +232,11 @@ class ChangeFeed:
     async def _fetch(
         self, after: Position, upto: Position, wanted: ChangeFilter | None = None
     ) -> list[DocumentChange]:
-        assert self._search is not None
         changes: list[DocumentChange] = []
         search_after: list[Any] | None = None
         while True:
             body = changes_body(after, upto, PAGE_SIZE, search_after, wanted)
-            hits = (await self._search.search(names.alias(self.prefix), body))["hits"]["hits"]
+            hits = (await self.search.search(names.alias(self.prefix), body))["hits"]["hits"]
             changes += [DocumentChange.from_hit(hit) for hit in hits]
             if len(hits) < PAGE_SIZE:
                 return changes

@@ -1,4 +1,4 @@
-"""The per-request context: the process's long-lived services plus this request.
+"""The per-request context: what resolvers use (`composition.ApiServices`) plus this request.
 
 Who is calling is decided once per request (HTTP) or per connection (WebSocket, from the
 `connection_init` payload): `actor()` is that principal, or raises for a refused token.
@@ -19,16 +19,14 @@ if TYPE_CHECKING:
     from starlette.responses import Response
     from starlette.websockets import WebSocket
 
-    from bootstrap import Services
-    from queries.change_feed import ChangeFeed
+    from composition import ApiServices
 
 
 @dataclass
 class Context:
-    services: Services
+    api: ApiServices  # the bus, the queries, the live-update feed
     request: Request | WebSocket
     response: Response | WebSocket | None = None
-    changes: ChangeFeed | None = None  # the process's live-update feed (subscriptions)
     request_id: str | None = None
     principal: Principal = ANONYMOUS
     token_error: str | None = None  # a token was sent and refused: every operation fails

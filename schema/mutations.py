@@ -30,7 +30,7 @@ async def dispatch(info: Info, command: Command, payload: type[P]) -> P:
     """Run a command as the caller; a rejection becomes userErrors (nothing was written)."""
     context = info.context
     try:
-        result = await context.services.bus.dispatch(
+        result = await context.api.bus.dispatch(
             command, context.actor(), request_id=context.request_id
         )
     except CommandRejected as rejected:

@@ -57,7 +57,7 @@ class Query:
         id: strawberry.ID,
         consistency: Consistency = None,
     ) -> Order | None:
-        queries, actor = info.context.services.queries, info.context.actor()
+        queries, actor = info.context.api.queries, info.context.actor()
         await catch_up(queries, consistency)
         document = await queries.get_order(str(id), actor)
         return None if document is None else Order.from_document(document)
@@ -73,7 +73,7 @@ class Query:
         after: str | None = None,
         consistency: Consistency = None,
     ) -> OrderConnection:
-        queries, actor = info.context.services.queries, info.context.actor()
+        queries, actor = info.context.api.queries, info.context.actor()
         await catch_up(queries, consistency)
         request = OrderSearch(
             text=search,
@@ -98,7 +98,7 @@ class Query:
     async def order_suggestions(
         self, info: Info, prefix: str, first: int | None = DEFAULT_SUGGESTIONS
     ) -> list[OrderSuggestion]:
-        queries, actor = info.context.services.queries, info.context.actor()
+        queries, actor = info.context.api.queries, info.context.actor()
         with bad_user_input():  # `first` out of 1..50 or a prefix that is too long
             found = await queries.suggest_orders(
                 prefix, DEFAULT_SUGGESTIONS if first is None else first, actor

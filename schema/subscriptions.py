@@ -75,9 +75,6 @@ async def _changes(
 ) -> AsyncGenerator[OrderChange, None]:
     with bad_user_input():
         start = parse_after(after)
-    feed = info.context.changes
-    if feed is None:
-        raise RuntimeError("live updates are not running in this process")
-    async with feed.subscribe(info.context.services.search, wanted, start) as subscriber:
+    async with info.context.api.changes.subscribe(wanted, start) as subscriber:
         while True:
             yield OrderChange.from_change(await subscriber.next())

@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import socket
 import subprocess
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import inspect
+from sqlalchemy.engine import make_url
 
+from database.engine import create_engine
 from search_engine.node import pick_free_port
 from search_engine.node_state import STATE_FILE
-from tests.conftest import TEST_NODE_PORTS
+from tests.conftest import TEST_NODE_PORTS, _admin, run_async, with_database
 from tests.e2e.cli_kit import embedded_env, orders, prepare_node_dir
 from tests.e2e.conftest import free_port
 
@@ -126,3 +130,40 @@ def test_status_on_a_fresh_directory_reports_no_index_and_creates_nothing(
         assert listed.status_code == 200 and listed.json() == [], listed.text
         assert engine.get(f"/_alias/{index_prefix}").status_code == 404
     assert sorted(path.name for path in tmp_path.iterdir()) == files  # no token key written
+
+
+@pytest.fixture
+def unmigrated_postgres_url(postgres_server_url: str) -> Iterator[str]:
+    """A PostgreSQL database that exists but was never migrated (no tables)."""
+    name = f"t_{uuid.uuid4().hex}"
+    run_async(_admin(postgres_server_url, f'CREATE DATABASE "{name}"'))
+    try:
+        yield with_database(postgres_server_url, name)
+    finally:
+        run_async(_admin(postgres_server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "command",
+    [*COMMANDS.values(), ["dead-letters"]],
+    ids=[*COMMANDS.keys(), "dead-letters-listing"],
+)
+def test_a_database_without_tables_is_said_and_left_alone(
+    tmp_path: Path, unmigrated_postgres_url: str, command: list[str]
+) -> None:
+    url = f"http://127.0.0.1:{free_port()}"  # never reached: the database is checked first
+    env = embedded_env(9200, DATABASE_URL=unmigrated_postgres_url, SEARCH_URL=url)
+    line = failure_line(orders(tmp_path, env, *command))
+    hidden = make_url(unmigrated_postgres_url).render_as_string(hide_password=True)
+    assert line == f"the database has no tables (run `orders migrate`): {hidden}"
+    assert run_async(_tables(unmigrated_postgres_url)) == []
+
+
+async def _tables(url: str) -> list[str]:
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as conn:
+            return await conn.run_sync(lambda sync: inspect(sync).get_table_names())
+    finally:
+        await engine.dispose()

@@ -51,15 +51,15 @@ async def next_id(subscriber: Subscriber) -> Any:
 async def test_twenty_replays_from_the_start_do_not_delay_a_live_change(
     search: SearchClient, logged: str
 ) -> None:
-    feed = ChangeFeed(logged, poll_interval=0.02, replay_max=LOGGED)
+    feed = ChangeFeed(search, logged, poll_interval=0.02, replay_max=LOGGED)
     everything = ChangeFilter()
     try:
         async with contextlib.AsyncExitStack() as stack:
             replaying = [
-                await stack.enter_async_context(feed.subscribe(search, everything, ORIGIN))
+                await stack.enter_async_context(feed.subscribe(everything, ORIGIN))
                 for _ in range(20)
             ]
-            live = await stack.enter_async_context(feed.subscribe(search, everything))
+            live = await stack.enter_async_context(feed.subscribe(everything))
             readers = [asyncio.create_task(next_id(s)) for s in replaying[:10]]  # ten read
             await project(search, logged, LOGGED + 1, 1)
 
@@ -75,9 +75,9 @@ async def test_twenty_replays_from_the_start_do_not_delay_a_live_change(
 async def test_a_replay_is_paged_in_order_then_the_live_changes_follow(
     search: SearchClient, logged: str
 ) -> None:
-    feed = ChangeFeed(logged, poll_interval=0.02)
+    feed = ChangeFeed(search, logged, poll_interval=0.02)
     try:
-        async with feed.subscribe(search, ChangeFilter(), Position(0, LOGGED - 250)) as subscriber:
+        async with feed.subscribe(ChangeFilter(), Position(0, LOGGED - 250)) as subscriber:
             await project(search, logged, LOGGED + 1, 2)
             replay = subscriber.replay
             seen = [await next_id(subscriber) for _ in range(252)]
@@ -92,15 +92,15 @@ async def test_a_replay_is_paged_in_order_then_the_live_changes_follow(
 async def test_a_replay_further_back_than_the_cap_is_refused_before_loading(
     search: SearchClient, logged: str
 ) -> None:
-    feed = ChangeFeed(logged, poll_interval=0.02, replay_max=100)
+    feed = ChangeFeed(search, logged, poll_interval=0.02, replay_max=100)
     try:
         with pytest.raises(InvalidQuery, match=r"more than 100 orders changed since it"):
-            async with feed.subscribe(search, ChangeFilter(), ORIGIN):
+            async with feed.subscribe(ChangeFilter(), ORIGIN):
                 pass
         # As many as the cap is fine, and a narrower filter counts only what it wants.
-        async with feed.subscribe(search, ChangeFilter(), Position(0, LOGGED - 100)) as recent:
+        async with feed.subscribe(ChangeFilter(), Position(0, LOGGED - 100)) as recent:
             assert await next_id(recent) == f"order-{LOGGED - 99}"
-        async with feed.subscribe(search, ChangeFilter(order_id="order-7"), ORIGIN) as one:
+        async with feed.subscribe(ChangeFilter(order_id="order-7"), ORIGIN) as one:
             assert await next_id(one) == "order-7"
         assert len(feed._subscribers) == 0  # each left the feed on its way out
     finally:

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from graphql import GraphQLFormattedError
+
 from commands.messages import CommandResult
 from identity.tokens import TokenVerifier
 from queries.errors import InvalidQuery
@@ -37,7 +39,8 @@ class FakeBus:
         self.commands.append(command)
         self.actors.append(actor)
         if self.behaviour is not None:
-            return self.behaviour(command)  # type: ignore[no-any-return]
+            result: CommandResult = self.behaviour(command)
+            return result
         return self.result
 
 
@@ -84,6 +87,14 @@ class FakeServices:
 
 
 @dataclass
+class FakeWorker:
+    """What the app keeps on `app.state.worker` (composition.ApiWorker), as far as the
+    GraphQL view reads it."""
+
+    api: FakeServices = field(default_factory=FakeServices)
+
+
+@dataclass
 class Api:
     """Executes operations against the real schema with fake services behind it."""
 
@@ -92,9 +103,9 @@ class Api:
     def __post_init__(self) -> None:
         self.schema = build_schema(query_cache_size=16)
 
-    async def run(self, query: str, **variables: Any) -> tuple[Any, list[dict[str, Any]]]:
+    async def run(self, query: str, **variables: Any) -> tuple[Any, list[GraphQLFormattedError]]:
         context = Context(
-            services=self.services,  # type: ignore[arg-type]
+            api=self.services,  # type: ignore[arg-type]
             request=None,  # type: ignore[arg-type]
             principal=STAFF,
         )

@@ -5,20 +5,20 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from graphql import parse
-from schema_documents import fragment_bomb, spread_chain
-from schema_fakes import Api, FakeServices
+from graphql import GraphQLFormattedError, parse
 
 from schema.build import LIMITS, build_schema
 from schema.context import Context
 from schema.document_gate import Checked, DocumentCache
 from tests.support.actors import STAFF
+from tests.unit.schema.schema_documents import fragment_bomb, spread_chain
+from tests.unit.schema.schema_fakes import Api, FakeServices
 
 ORDER = '{ order(id: "o-1") { id status customer { name } } }'
 
 
-async def run(api: Api, query: str) -> list[dict[str, object]]:
-    context = Context(services=api.services, request=None, principal=STAFF)  # type: ignore[arg-type]
+async def run(api: Api, query: str) -> list[GraphQLFormattedError]:
+    context = Context(api=api.services, request=None, principal=STAFF)  # type: ignore[arg-type]
     result = await api.schema.execute(query, context_value=context)
     return [error.formatted for error in result.errors or []]
 
@@ -54,8 +54,8 @@ async def test_a_fragment_bomb_and_a_long_spread_chain_are_refused_with_a_code(
     api = Api(FakeServices())
     errors = await run(api, query)
     assert errors
-    assert all(e["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED" for e in errors)  # type: ignore[index]
-    assert limit in [e["extensions"]["limit"] for e in errors]  # type: ignore[index]
+    assert all(e["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED" for e in errors)
+    assert limit in [e["extensions"]["limit"] for e in errors]
 
 
 @pytest.mark.anyio
