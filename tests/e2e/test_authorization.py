@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support.graphql_ws import GRAPHQL_TRANSPORT_WS
 from tests.support.tables import row_counts
 from tests.support.tokens import bearer_headers, customer
 
@@ -302,7 +303,7 @@ def _live(world: World, role: str) -> Iterator[Any]:
     from websockets.sync.client import connect
 
     url = str(world.api.base_url).replace("http://", "ws://") + "/graphql"
-    with connect(url, subprotocols=["graphql-transport-ws"], open_timeout=15) as ws:
+    with connect(url, subprotocols=[GRAPHQL_TRANSPORT_WS], open_timeout=15) as ws:
         auth = world.as_(role)["Authorization"]
         ws.send(json.dumps({"type": "connection_init", "payload": {"Authorization": auth}}))
         assert json.loads(ws.recv(timeout=15))["type"] == "connection_ack"

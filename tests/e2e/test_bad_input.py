@@ -36,12 +36,14 @@ ADDRESS = {"name": "A", "line1": "1 Road", "city": "Oslo", "postalCode": "0150",
 def post(api: httpx.Client, query: str, **variables: Any) -> dict[str, Any]:
     response = api.post("/graphql", json={"query": query, "variables": variables})
     assert "Traceback" not in response.text
-    return response.json()
+    body: dict[str, Any] = response.json()
+    return body
 
 
 def payload(api: httpx.Client, query: str, **fields: Any) -> dict[str, Any]:
     body = post(api, query, input=fields)
     assert "errors" not in body, body
+    result: dict[str, Any]
     (result,) = body["data"].values()
     return result
 

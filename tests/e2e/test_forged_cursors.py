@@ -11,7 +11,14 @@ from typing import Any
 import httpx
 import pytest
 
-from queries.search_request import OrderSearch, SortSpec, cursor_fingerprint, effective_sort
+from queries.search_request import (
+    Direction,
+    OrderSearch,
+    SortField,
+    SortSpec,
+    cursor_fingerprint,
+    effective_sort,
+)
 from tests.e2e.fuzz.checks import checked_body
 from tests.e2e.fuzz.operations import seed
 from tests.e2e.fuzz.wire import post
@@ -30,21 +37,22 @@ query($search: String, $sort: [OrderSort!], $after: String) {
 }"""
 LONG = 2**63
 # (sort field, direction, with search text): every sort, so every kind of sort value.
-SORTS = [("PLACED_AT", "DESC", False), ("UPDATED_AT", "ASC", False), ("TOTAL", "ASC", False),
-         ("TOTAL", "DESC", False), ("RELEVANCE", "DESC", True)]  # fmt: skip
-EDGES = {
+SORTS: list[tuple[SortField, Direction, bool]] = [
+    ("PLACED_AT", "DESC", False), ("UPDATED_AT", "ASC", False), ("TOTAL", "ASC", False),
+    ("TOTAL", "DESC", False), ("RELEVANCE", "DESC", True)]  # fmt: skip
+EDGES: dict[str, list[Any]] = {
     "date": [LONG - 1, -LONG, 0, -1, 253402300799999],
     "number": [1.7976931348623157e308, -1.7976931348623157e308, 5e-324, -0.0, LONG - 1, -LONG],
     "keyword": ["", "\uffff", "\U0010ffff", "x" * 100, "zz"],
 }
-REFUSED = {
+REFUSED: dict[str, list[Any]] = {
     "date": [1.5, LONG, -LONG - 1, "2024-01-01", None, True],
     "number": ["1", LONG, None, False, [1]],
     "keyword": [1, None, "x" * 101, "o\x00", {"a": "b"}],
 }
 
 
-def forged(field: str, direction: str, text: bool, values: list[Any]) -> str:
+def forged(field: SortField, direction: Direction, text: bool, values: list[Any]) -> str:
     sort = effective_sort(
         OrderSearch(text="ann" if text else None, sort=[SortSpec(field, direction)])
     )
@@ -73,7 +81,7 @@ def test_a_cursor_from_the_service_still_pages(api: httpx.Client) -> None:
 
 @pytest.mark.parametrize(("field", "direction", "text"), SORTS)
 def test_every_value_the_check_lets_through_is_one_the_engine_takes(
-    api: httpx.Client, field: str, direction: str, text: bool
+    api: httpx.Client, field: SortField, direction: Direction, text: bool
 ) -> None:
     seed(api)
     first_kind, second_kind = kinds(field)
@@ -88,7 +96,7 @@ def test_every_value_the_check_lets_through_is_one_the_engine_takes(
 
 @pytest.mark.parametrize(("field", "direction", "text"), SORTS)
 def test_values_of_the_wrong_kind_or_count_are_bad_user_input(
-    api: httpx.Client, field: str, direction: str, text: bool
+    api: httpx.Client, field: SortField, direction: Direction, text: bool
 ) -> None:
     first_kind, second_kind = kinds(field)
     good = [EDGES[first_kind][0], "o-1"]

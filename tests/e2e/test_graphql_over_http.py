@@ -27,6 +27,7 @@ from tests.e2e.test_subscriptions import (
     next_change,
     subscribe,
 )
+from tests.support.graphql_ws import GRAPHQL_TRANSPORT_WS
 
 pytestmark = [pytest.mark.search]
 
@@ -118,7 +119,7 @@ def test_a_put_is_refused_with_a_json_error(api: httpx.Client) -> None:
 @contextlib.contextmanager
 def _open(api: httpx.Client) -> Iterator[ClientConnection]:
     url = str(api.base_url).replace("http://", "ws://") + "/graphql"
-    with connect(url, subprotocols=["graphql-transport-ws"], open_timeout=WAIT) as ws:
+    with connect(url, subprotocols=[GRAPHQL_TRANSPORT_WS], open_timeout=WAIT) as ws:
         token = {"Authorization": api.headers["authorization"]}
         ws.send(json.dumps({"type": "connection_init", "payload": token}))
         assert json.loads(ws.recv(timeout=WAIT))["type"] == "connection_ack"

@@ -75,16 +75,19 @@ class Frontend:
         assert response.status_code == 200, response.text
         body = response.json()
         assert "errors" not in body, body["errors"]
-        return body["data"]
+        data: dict[str, Any] = body["data"]
+        return data
 
     def mutate(self, query: str, **fields: Any) -> dict[str, Any]:
+        payload: dict[str, Any]
         (payload,) = self.call(query, input=fields).values()
         assert payload["userErrors"] == [], payload["userErrors"]
         self.token = payload["position"]
         return payload
 
     def search(self, **variables: Any) -> dict[str, Any]:
-        return self.call(SEARCH, token=self.token, **variables)["orders"]
+        orders: dict[str, Any] = self.call(SEARCH, token=self.token, **variables)["orders"]
+        return orders
 
     def ids(self, **variables: Any) -> list[str]:
         return [edge["node"]["id"] for edge in self.search(**variables)["edges"]]
@@ -151,7 +154,10 @@ def test_order_story(api: httpx.Client) -> None:
         expectedVersion=1,
     )
     assert moved["version"] == 2
-    total = lambda n: str(Decimal("39.90") * (1 + n % 3) + (Decimal("24.50") if n % 5 == 0 else 0))  # noqa: E731
+
+    def total(n: int) -> str:
+        return str(Decimal("39.90") * (1 + n % 3) + (Decimal("24.50") if n % 5 == 0 else 0))
+
     shop.mutate(ORDER_MUTATIONS["payOrder"], orderId=second, amount=total(1))
     shop.mutate(ORDER_MUTATIONS["payOrder"], orderId=third, amount=total(2))
     shop.mutate(

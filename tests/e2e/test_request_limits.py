@@ -27,6 +27,7 @@ from tests.e2e.limits_server import (
     readable,
     serving,
 )
+from tests.support.graphql_ws import GRAPHQL_TRANSPORT_WS
 from tests.unit.schema.schema_documents import fragment_bomb, spread_chain
 
 pytestmark = [
@@ -195,7 +196,7 @@ def test_a_graphql_request_over_its_time_is_stopped_but_a_subscription_is_not(
         assert "(GRAPHQL_TIMEOUT)" in stopped.json()["errors"][0]["message"]
 
         url = str(client.base_url).replace("http://", "ws://") + "/graphql"
-        with ws_connect(url, subprotocols=["graphql-transport-ws"], open_timeout=WAIT) as ws:
+        with ws_connect(url, subprotocols=[GRAPHQL_TRANSPORT_WS], open_timeout=WAIT) as ws:
             init = {"type": "connection_init", "payload": dict(client.headers)}
             ws.send(json.dumps(init))
             assert json.loads(ws.recv(timeout=WAIT))["type"] == "connection_ack"
@@ -237,12 +238,12 @@ def register(api: httpx.Client, name: str) -> str:
 def test_websocket_messages_over_the_limit_close_that_socket_only(limited: Limited) -> None:
     with limited(max_ws_message_bytes=65_536) as client:
         url = str(client.base_url).replace("http://", "ws://") + "/graphql"
-        with ws_connect(url, subprotocols=["graphql-transport-ws"], open_timeout=WAIT) as ws:
+        with ws_connect(url, subprotocols=[GRAPHQL_TRANSPORT_WS], open_timeout=WAIT) as ws:
             ws.send(json.dumps({"type": "connection_init", "payload": {"pad": "p" * 100_000}}))
             with pytest.raises(ConnectionClosed) as closed:
                 ws.recv(timeout=WAIT)
             assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
-        with ws_connect(url, subprotocols=["graphql-transport-ws"], open_timeout=WAIT) as ws:
+        with ws_connect(url, subprotocols=[GRAPHQL_TRANSPORT_WS], open_timeout=WAIT) as ws:
             ws.send(json.dumps({"type": "connection_init", "payload": dict(client.headers)}))
             assert json.loads(ws.recv(timeout=WAIT))["type"] == "connection_ack"
 
@@ -256,7 +257,7 @@ def test_a_replay_further_back_than_the_cap_is_bad_user_input(
     assert query(api, indexed, t=position).json()["data"]["orders"]["totalCount"] == 2
     with limited(subscription_replay_max=1) as client:
         url = str(client.base_url).replace("http://", "ws://") + "/graphql"
-        with ws_connect(url, subprotocols=["graphql-transport-ws"], open_timeout=WAIT) as ws:
+        with ws_connect(url, subprotocols=[GRAPHQL_TRANSPORT_WS], open_timeout=WAIT) as ws:
             ws.send(json.dumps({"type": "connection_init", "payload": dict(client.headers)}))
             assert json.loads(ws.recv(timeout=WAIT))["type"] == "connection_ack"
             replay = "subscription($after: String) { ordersChanged(after: $after) { version } }"

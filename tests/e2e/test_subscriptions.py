@@ -12,6 +12,7 @@ import pytest
 from websockets.sync.client import ClientConnection, connect
 
 from positions import decode_token
+from tests.support.graphql_ws import GRAPHQL_TRANSPORT_WS
 
 pytestmark = [pytest.mark.search]
 
@@ -58,11 +59,12 @@ def call(api: httpx.Client, query: str, **variables: Any) -> dict[str, Any]:
     assert response.status_code == 200, response.text
     body = response.json()
     assert "errors" not in body, body["errors"]
-    return body["data"]
+    data: dict[str, Any] = body["data"]
+    return data
 
 
 def mutate(api: httpx.Client, query: str, **fields: Any) -> dict[str, Any]:
-    payload = next(iter(call(api, query, input=fields).values()))
+    payload: dict[str, Any] = next(iter(call(api, query, input=fields).values()))
     assert payload["userErrors"] == []
     return payload
 
@@ -71,7 +73,7 @@ def mutate(api: httpx.Client, query: str, **fields: Any) -> dict[str, Any]:
 def live(api: httpx.Client) -> Iterator[ClientConnection]:
     """A graphql-transport-ws connection to the same server, acknowledged."""
     url = str(api.base_url).replace("http://", "ws://") + "/graphql"
-    with connect(url, subprotocols=["graphql-transport-ws"], open_timeout=WAIT) as ws:
+    with connect(url, subprotocols=[GRAPHQL_TRANSPORT_WS], open_timeout=WAIT) as ws:
         # Browsers cannot set headers on a WebSocket: the token travels in connection_init.
         token = {"Authorization": api.headers["authorization"]}
         ws.send(json.dumps({"type": "connection_init", "payload": token}))

@@ -79,7 +79,9 @@ def payloads(body: dict[str, Any]) -> list[dict[str, Any] | None]:
 
 
 def succeeded(payload: dict[str, Any] | None) -> bool:
-    return bool(payload) and not payload.get("userErrors") and payload.get("position") is not None
+    if not payload:
+        return False
+    return not payload.get("userErrors") and payload.get("position") is not None
 
 
 def check_writes(

@@ -26,7 +26,7 @@ from tests.support.actors import STAFF
 
 pytestmark = [pytest.mark.anyio, pytest.mark.postgres]
 
-ADDRESS = {
+ADDRESS: dict[str, Any] = {  # as JSON: what raw_write.place_order takes
     "name": "Marta Kowalski",
     "line1": "ul. Długa 5",
     "line2": None,
@@ -72,7 +72,10 @@ async def test_raw_write_stores_the_rows_event_and_result_of_place_order(
         AddProduct(sku="MUG-1", name="Mug", category=None, price=Decimal("4.50"), currency="EUR"),
         STAFF,
     )
-    lines = [{"productId": kettle.id, "quantity": 2}, {"productId": mug.id, "quantity": 3}]
+    lines: list[dict[str, Any]] = [
+        {"productId": kettle.id, "quantity": 2},
+        {"productId": mug.id, "quantity": 3},
+    ]
     placed = await bus.dispatch(
         PlaceOrder(
             customer_id=customer.id,

@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from commands_testkit import Catalogue, seed_catalogue
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from commands.bus import CommandBus
 from database.engine import create_engine
+from tests.integration.commands.commands_testkit import Catalogue, seed_catalogue
 
 
 @pytest.fixture

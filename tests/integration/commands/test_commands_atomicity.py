@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from commands_testkit import Catalogue, place_order, row_of, snapshot
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -17,6 +16,7 @@ from commands.messages import CommandResult, PayOrder, UpdateCustomer
 from commands.model.aggregate import Aggregate
 from commands.unit_of_work import UnitOfWork
 from database.tables import events
+from tests.integration.commands.commands_testkit import Catalogue, place_order, row_of, snapshot
 from tests.support.actors import STAFF, STAFF_AUDIT
 
 pytestmark = pytest.mark.anyio

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 import pytest
-from commands_testkit import Catalogue, count, place_order, row_of, snapshot, stream
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -26,6 +25,14 @@ from commands.messages import (
 )
 from commands.unit_of_work import UnitOfWork
 from database.tables import customers
+from tests.integration.commands.commands_testkit import (
+    Catalogue,
+    count,
+    place_order,
+    row_of,
+    snapshot,
+    stream,
+)
 from tests.support.actors import STAFF, STAFF_AUDIT
 
 pytestmark = pytest.mark.anyio

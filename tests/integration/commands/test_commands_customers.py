@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from commands_testkit import assert_token_is_last_event, rejected, row_of, stream
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from commands.bus import CommandBus
@@ -18,6 +17,12 @@ from commands.messages import (
     UpdateCustomer,
 )
 from positions import decode_token
+from tests.integration.commands.commands_testkit import (
+    assert_token_is_last_event,
+    rejected,
+    row_of,
+    stream,
+)
 from tests.support.actors import STAFF
 
 pytestmark = pytest.mark.anyio

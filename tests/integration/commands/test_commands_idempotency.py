@@ -6,7 +6,6 @@ import asyncio
 from datetime import UTC, datetime
 
 import pytest
-from commands_testkit import Catalogue, count, place_order, rejected, snapshot
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -17,6 +16,13 @@ from commands.messages import DUPLICATE, VALIDATION_FAILED, CommandResult
 from commands.unit_of_work import UnitOfWork
 from database.engine import connect_for_write
 from database.tables import idempotency_keys
+from tests.integration.commands.commands_testkit import (
+    Catalogue,
+    count,
+    place_order,
+    rejected,
+    snapshot,
+)
 from tests.support.actors import STAFF, STAFF_AUDIT
 
 pytestmark = pytest.mark.anyio

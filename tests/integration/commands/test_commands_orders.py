@@ -5,15 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from commands_testkit import (
-    ADDRESS,
-    Catalogue,
-    assert_token_is_last_event,
-    place_order,
-    rejected,
-    row_of,
-    stream,
-)
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -25,6 +16,7 @@ from commands.messages import (
     VALIDATION_FAILED,
     Address,
     CancelOrder,
+    Command,
     DeliverOrder,
     OrderLineRequest,
     PayOrder,
@@ -34,6 +26,15 @@ from commands.messages import (
     UpdateShippingAddress,
 )
 from database.tables import order_lines
+from tests.integration.commands.commands_testkit import (
+    ADDRESS,
+    Catalogue,
+    assert_token_is_last_event,
+    place_order,
+    rejected,
+    row_of,
+    stream,
+)
 from tests.support.actors import STAFF
 
 pytestmark = pytest.mark.anyio
@@ -117,7 +118,7 @@ async def test_the_whole_lifecycle_updates_row_version_and_log(
     engine: AsyncEngine, bus: CommandBus, catalogue: Catalogue
 ) -> None:
     order = (await bus.dispatch(place_order(catalogue, (catalogue.mug, 2)), STAFF)).id
-    steps = [
+    steps: list[Command] = [
         UpdateShippingAddress(order_id=order, address=NEW_ADDRESS, expected_version=1),
         PayOrder(order_id=order, amount=Decimal("25.00"), expected_version=2),
         ShipOrder(order_id=order, carrier="UPS", tracking_number="1Z999", expected_version=3),
@@ -248,7 +249,7 @@ async def test_every_order_mutation_rejects_an_unknown_order(
     engine: AsyncEngine, bus: CommandBus, catalogue: Catalogue
 ) -> None:
     await bus.dispatch(place_order(catalogue, (catalogue.mug, 1)), STAFF)
-    commands = [
+    commands: list[Command] = [
         UpdateShippingAddress(order_id="nope", address=NEW_ADDRESS),
         PayOrder(order_id="nope", amount=Decimal("12.50")),
         ShipOrder(order_id="nope", carrier="UPS", tracking_number="1"),
@@ -269,7 +270,7 @@ async def test_order_mutation_rejections_write_nothing(
     await bus.dispatch(PayOrder(order_id=shipped, amount=Decimal("1.99")), STAFF)
     await bus.dispatch(ShipOrder(order_id=shipped, carrier="DHL", tracking_number="T1"), STAFF)
     bad_address = Address(name="", line1="x", city="y", postal_code="z", country="gb")
-    cases = [
+    cases: list[tuple[Command, list[tuple[str, tuple[str, ...] | None]]]] = [
         (PayOrder(order_id=placed, amount=Decimal("25.01")), [(VALIDATION_FAILED, ("amount",))]),
         (
             PayOrder(order_id=placed, amount=Decimal("25.00"), expected_version=2),

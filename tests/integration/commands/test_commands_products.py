@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from commands_testkit import assert_token_is_last_event, rejected, row_of, stream
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from commands.bus import CommandBus
@@ -16,6 +15,12 @@ from commands.messages import (
     VALIDATION_FAILED,
     AddProduct,
     UpdateProduct,
+)
+from tests.integration.commands.commands_testkit import (
+    assert_token_is_last_event,
+    rejected,
+    row_of,
+    stream,
 )
 from tests.support.actors import STAFF
 

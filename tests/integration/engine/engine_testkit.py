@@ -19,6 +19,7 @@ import pytest
 import cli
 from commands.messages import (
     CancelOrder,
+    Command,
     DeliverOrder,
     PayOrder,
     ShipOrder,
@@ -92,7 +93,7 @@ class Traffic:
         """Rename a customer or a product: every order showing it changes."""
         if self.rng.random() < 0.5:
             customer = self.rng.choice(self.customers)
-            change = UpdateCustomer(customer, name=f"Renamed {self.rng.randrange(10**6)}")
+            change: Command = UpdateCustomer(customer, name=f"Renamed {self.rng.randrange(10**6)}")
         else:
             product, _ = self.rng.choice(self.products)
             change = UpdateProduct(product, name=f"Renamed thing {self.rng.randrange(10**6)}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from decimal import Decimal
+from typing import Any
 
 import anyio
 import pytest
@@ -21,8 +22,9 @@ from commands.messages import (
     UpdateProduct,
     UpdateShippingAddress,
 )
-from positions import decode_token
+from positions import Position, decode_token
 from projections import source
+from projections.document import Document
 from projections.projector import Projector
 from queries.consistency import ConsistencyTimeout
 from queries.search_request import OrderSearch
@@ -138,11 +140,11 @@ class CrashAt(Exception):
 class CrashingProjector(Projector):
     """Dies at a chosen point of its N-th batch, like a process killed there."""
 
-    def __init__(self, *args: object, point: str, on_batch: int, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, point: str, on_batch: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.point, self.on_batch, self.batches = point, on_batch, 0
 
-    async def _write(self, documents: dict) -> None:  # type: ignore[type-arg]
+    async def _write(self, documents: dict[str, Document]) -> None:
         self.batches += 1
         if self.point == "before_write" and self.batches == self.on_batch:
             raise CrashAt(self.point)
@@ -150,7 +152,7 @@ class CrashingProjector(Projector):
         if self.point == "after_write" and self.batches == self.on_batch:
             raise CrashAt(self.point)
 
-    async def _commit(self, position) -> None:  # type: ignore[no-untyped-def]
+    async def _commit(self, position: Position) -> None:
         await super()._commit(position)
         if self.point == "after_checkpoint" and self.batches == self.on_batch:
             raise CrashAt(self.point)

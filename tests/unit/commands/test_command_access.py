@@ -26,7 +26,7 @@ STAFF_ONLY = [
     messages.ShipOrder(order_id="o", carrier="DHL", tracking_number="T"),
     messages.DeliverOrder(order_id="o"),
 ]
-ORDER_CHANGES = [
+ORDER_CHANGES: list[messages.Command] = [
     messages.UpdateShippingAddress(order_id="o", address=ADDRESS),
     messages.CancelOrder(order_id="o", reason="r"),
 ]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from schema_fakes import Api, FakeServices
+
+from tests.unit.schema.schema_fakes import Api, FakeServices
 
 
 @pytest.fixture

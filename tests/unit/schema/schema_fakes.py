@@ -87,14 +87,6 @@ class FakeServices:
 
 
 @dataclass
-class FakeWorker:
-    """What the app keeps on `app.state.worker` (composition.ApiWorker), as far as the
-    GraphQL view reads it."""
-
-    api: FakeServices = field(default_factory=FakeServices)
-
-
-@dataclass
 class Api:
     """Executes operations against the real schema with fake services behind it."""
 
@@ -105,7 +97,7 @@ class Api:
 
     async def run(self, query: str, **variables: Any) -> tuple[Any, list[GraphQLFormattedError]]:
         context = Context(
-            api=self.services,  # type: ignore[arg-type]
+            services=self.services,  # type: ignore[arg-type]
             request=None,  # type: ignore[arg-type]
             principal=STAFF,
         )

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from graphql import get_introspection_query, parse
-from schema_documents import README_SEARCH, fragment_bomb, spread_chain
 
 from schema import document_limits
 from schema.build import LIMITS
 from schema.document_limits import CAP, Limits, limit_errors, measure
+from tests.unit.schema.schema_documents import README_SEARCH, fragment_bomb, spread_chain
 
 
 def figures(query: str, limits: Limits = LIMITS) -> tuple[int, int, int, int, int]:
@@ -32,8 +34,17 @@ def test_each_definition_is_walked_once_and_each_fragment_combined_once(
     walks: list[object] = []
     combines: list[object] = []
     walk, combine = document_limits._walk, document_limits._combine
-    monkeypatch.setattr(document_limits, "_walk", lambda *a: walks.append(a) or walk(*a))
-    monkeypatch.setattr(document_limits, "_combine", lambda *a: combines.append(a) or combine(*a))
+
+    def counted_walk(*a: Any) -> Any:
+        walks.append(a)
+        return walk(*a)
+
+    def counted_combine(*a: Any) -> Any:
+        combines.append(a)
+        return combine(*a)
+
+    monkeypatch.setattr(document_limits, "_walk", counted_walk)
+    monkeypatch.setattr(document_limits, "_combine", counted_combine)
     _, aliases, cost, spreads, nesting = figures(fragment_bomb(300))
     assert len(walks) == len(combines) == 302
     assert aliases == cost == spreads == CAP  # saturated: 2**300 is only compared

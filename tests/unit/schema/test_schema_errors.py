@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 from graphql import GraphQLError
-from schema_fakes import Api
 
 from commands import messages
 from commands.messages import CommandRejected, UserError
@@ -14,6 +13,7 @@ from positions import Position
 from queries.consistency import ConsistencyTimeout
 from queries.errors import InvalidQuery
 from schema.errors import BadUserInput, ErrorCode, map_error, user_errors
+from tests.unit.schema.schema_fakes import Api
 
 PAY_ORDER = """
 mutation($input: PayOrderInput!) {

@@ -7,13 +7,13 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from schema_fakes import Api
 
 from projections.document import build_order_document
 from queries.results import OrderHit, OrderPage
 from schema.connection import OrderConnection
 from schema.enums import OrderStatus
 from schema.order import Order
+from tests.unit.schema.schema_fakes import Api
 
 PLACED = datetime(2024, 5, 1, 9, 30, tzinfo=UTC)
 SHIPPED = datetime(2024, 5, 3, 16, 0, tzinfo=UTC)
@@ -51,7 +51,7 @@ def shipped_order_document() -> dict[str, Any]:
          "line_total": Decimal("24.5")},
     ]  # fmt: skip
     customer = {"id": "c-1", "name": "Marta Kowalski", "email": "marta@example.com"}
-    products = {
+    products: dict[str, dict[str, Any]] = {
         "p-1": {"sku": "KTL-100", "name": "Steel Kettle", "category": "kitchen"},
         "p-2": {"sku": "SCF-7", "name": "Wool Scarf", "category": None},
     }

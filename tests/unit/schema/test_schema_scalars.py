@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
-from schema_fakes import Api
 
 from schema.scalars import parse_datetime, parse_decimal, serialize_datetime, serialize_decimal
+from tests.unit.schema.schema_fakes import Api
 
 
 def test_datetime_serialises_as_utc_with_milliseconds_and_z() -> None:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from schema_fakes import Api
 
 from queries.results import OrderPage
 from queries.search_request import OrderFilter, OrderSearch
 from queries.suggestions import Suggestion
+from tests.unit.schema.schema_fakes import Api
 
 pytestmark = pytest.mark.anyio
 

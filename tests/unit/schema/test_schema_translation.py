@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from schema_fakes import Api, FakeServices
 
 from commands import messages as m
 from queries.results import OrderPage
 from queries.search_request import OrderFilter, OrderSearch, SortSpec
+from tests.unit.schema.schema_fakes import Api, FakeServices
 
 ADDRESS = {
     "name": "Front Door",
