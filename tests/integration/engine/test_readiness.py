@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bootstrap import Services, start_services
+from composition import ApiWorker, api_worker
 from read_model import names
 from read_model.mapping import MAPPING_VERSION, index_body
 from server import create_app
@@ -18,18 +18,17 @@ pytestmark = [pytest.mark.anyio, pytest.mark.search]
 
 
 @pytest.fixture
-async def services(sqlite_url: str, search_url: str, index_prefix: str) -> AsyncIterator[Services]:
+async def services(sqlite_url: str, search_url: str, index_prefix: str) -> AsyncIterator[ApiWorker]:
     settings = load_settings(
         database_url=sqlite_url, search_url=search_url, index_prefix=index_prefix
     )
-    started = await start_services(settings, search_url)
-    yield started
-    await started.aclose()
+    async with api_worker(settings, search_url, run_projector=False) as started:
+        yield started
 
 
-async def ready(services: Services) -> tuple[int, dict[str, Any]]:
+async def ready(services: ApiWorker) -> tuple[int, dict[str, Any]]:
     app = create_app(services.settings)
-    app.state.services = services  # the lifespan is not run: these services are ours
+    app.state.worker = services  # the lifespan is not run: these services are ours
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://api") as http:
         response = await http.get("/ready")
@@ -37,7 +36,7 @@ async def ready(services: Services) -> tuple[int, dict[str, Any]]:
 
 
 async def test_ready_reports_a_degraded_projector_and_a_stale_mapping(
-    services: Services, index_prefix: str
+    services: ApiWorker, index_prefix: str
 ) -> None:
     status, body = await ready(services)
     assert (status, body["status"]) == (200, "ok")

@@ -87,6 +87,14 @@ class FakeServices:
 
 
 @dataclass
+class FakeWorker:
+    """What the app keeps on `app.state.worker` (composition.ApiWorker), as far as the
+    GraphQL view reads it."""
+
+    api: FakeServices = field(default_factory=FakeServices)
+
+
+@dataclass
 class Api:
     """Executes operations against the real schema with fake services behind it."""
 
@@ -97,7 +105,7 @@ class Api:
 
     async def run(self, query: str, **variables: Any) -> tuple[Any, list[GraphQLFormattedError]]:
         context = Context(
-            services=self.services,  # type: ignore[arg-type]
+            api=self.services,  # type: ignore[arg-type]
             request=None,  # type: ignore[arg-type]
             principal=STAFF,
         )

@@ -18,7 +18,7 @@ ORDER = '{ order(id: "o-1") { id status customer { name } } }'
 
 
 async def run(api: Api, query: str) -> list[GraphQLFormattedError]:
-    context = Context(services=api.services, request=None, principal=STAFF)  # type: ignore[arg-type]
+    context = Context(api=api.services, request=None, principal=STAFF)  # type: ignore[arg-type]
     result = await api.schema.execute(query, context_value=context)
     return [error.formatted for error in result.errors or []]
 

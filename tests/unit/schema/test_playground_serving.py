@@ -13,7 +13,7 @@ from playground import ASSETS
 from playground.vendor import integrity
 from server import create_app
 from settings import load_settings
-from tests.unit.schema.schema_fakes import FakeServices
+from tests.unit.schema.schema_fakes import FakeWorker
 
 SETTINGS = load_settings(database_url="sqlite+aiosqlite:///:memory:", search_url="http://s:9200")
 BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
@@ -49,7 +49,7 @@ class Tags(HTMLParser):
 @pytest.fixture
 async def http() -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(SETTINGS)
-    app.state.services = FakeServices()  # the context is built before the page is served
+    app.state.worker = FakeWorker()  # the context is built before the page is served
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://api:8000") as client:
         yield client

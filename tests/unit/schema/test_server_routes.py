@@ -19,7 +19,7 @@ from positions import Position
 from projections.projector import Lag
 from server import create_app
 from settings import Settings, load_settings
-from tests.unit.schema.schema_fakes import FakeServices
+from tests.unit.schema.schema_fakes import FakeWorker
 
 with warnings.catch_warnings():
     # Starlette now prefers `httpx2` for its TestClient; plain httpx still works for this test.
@@ -49,7 +49,7 @@ class FakeProjector:
 
 
 @dataclass
-class ReadinessServices:
+class ReadinessWorker:
     engine: AsyncEngine
     search: FakeSearch
     projector: FakeProjector
@@ -84,7 +84,7 @@ async def test_health_is_ok_without_any_dependency() -> None:
 @pytest.mark.anyio
 async def test_graphql_serves_graphiql_to_browsers() -> None:
     app = create_app(SETTINGS)
-    app.state.services = FakeServices()  # the context is built before the IDE is served
+    app.state.worker = FakeWorker()  # the context is built before the IDE is served
     async with client(app) as http:
         response = await http.get("/graphql", headers={"Accept": "text/html"})
     assert response.status_code == 200
@@ -95,7 +95,7 @@ async def test_graphql_serves_graphiql_to_browsers() -> None:
 @pytest.mark.parametrize(("search_up", "status"), [(True, 200), (False, 503)])
 async def test_ready_reports_each_check(engine: AsyncEngine, search_up: bool, status: int) -> None:
     app = create_app(SETTINGS)
-    app.state.services = ReadinessServices(engine, FakeSearch(search_up), FakeProjector())
+    app.state.worker = ReadinessWorker(engine, FakeSearch(search_up), FakeProjector())
     async with client(app) as http:
         response = await http.get("/ready")
     body: dict[str, Any] = response.json()
@@ -111,7 +111,7 @@ PAY = 'mutation { payOrder(input: {orderId: "o-1", amount: "5.00"}) { orderId po
 @pytest.mark.anyio
 async def test_graphql_post_reaches_the_services_on_app_state() -> None:
     app = create_app(SETTINGS)
-    app.state.services = FakeServices()
+    app.state.worker = FakeWorker()
     async with client(app) as http:
         response = await http.post("/graphql", json={"query": PAY})
     assert response.status_code == 200
@@ -120,7 +120,7 @@ async def test_graphql_post_reaches_the_services_on_app_state() -> None:
 
 def test_graphql_answers_over_graphql_transport_ws() -> None:
     app = create_app(SETTINGS)
-    app.state.services = FakeServices()
+    app.state.worker = FakeWorker()
     http = TestClient(app)  # not entered: entering would run the lifespan
     with http.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
         ws.send_json({"type": "connection_init"})
