@@ -156,15 +156,13 @@ async def _list_dead_letters(settings: Settings) -> int:
 
 async def _retry_dead_letters(settings: Settings, url: str, ids: list[int] | None) -> int:
     from composition import indexing
-    from projections import dead_letters
+    from projections.dead_letter_retry import retry
     from projections.leadership import Leadership
 
     async with indexing(settings, url) as opened:
         leadership = Leadership.for_engine(opened.engine, opened.prefix, role="retry")
         try:
-            result = await dead_letters.retry(
-                opened.engine, opened.search, opened.prefix, leadership, ids
-            )
+            result = await retry(opened.engine, opened.search, opened.prefix, leadership, ids)
         finally:
             await leadership.close()
     failing = result.still_failing

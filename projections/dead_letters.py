@@ -1,14 +1,10 @@
-"""Documents the search engine rejects for good, parked so the projector can go on.
+"""The dead-letter table: documents the search engine rejected for good, parked so the
+projector can go on (docs/ARCHITECTURE.md §2, invariant 6).
 
-A bulk item that fails with 400 (mapping conflict, strict mapping, unparsable value)
-fails the same way on every retry, so its order goes to `dead_letters` (one row per
-physical index and order, with the batch position and the engine's reason) and the
-batch is checkpointed without it. Anything else (429, 5xx, a read-only block, the
-node gone) is transient: the whole batch is retried with backoff instead.
-
-`retry` re-projects parked orders from current rows after a fix (a mapping update, a
-data correction); it leads the projection for that moment, so it never races the
-live projector. A later successful write of the same order also clears its row.
+One row per physical index and order, with the batch position and the engine's reason;
+which failures are permanent is decided by `projections.writer`, which parks them here.
+`projections.dead_letter_retry` re-projects them after a fix; a later successful write of
+the same order also clears its row.
 """
 
 from __future__ import annotations
@@ -26,11 +22,6 @@ from database.engine import connect_for_write, is_postgres, utc
 from database.tables import dead_letters
 from positions import Position
 from projections import source
-from projections.leadership import Leadership
-from read_model.indices import live_index
-from search_engine.client import BulkError, SearchClient
-
-PERMANENT_STATUSES = frozenset({400})
 
 
 @dataclass(frozen=True)
@@ -41,19 +32,6 @@ class DeadLetter:
     position: Position
     reason: str
     created_at: datetime
-
-
-@dataclass(frozen=True)
-class RetryResult:
-    fixed: list[str]
-    still_failing: dict[str, str]
-
-
-def permanent_failures(error: BulkError) -> dict[str, str] | None:
-    """order id → reason when every failed item is a permanent rejection; else None."""
-    if not error.items or any(status not in PERMANENT_STATUSES for _, status, _ in error.items):
-        return None
-    return {doc_id: f"{status} {reason}" for doc_id, status, reason in error.items}
 
 
 async def record(
@@ -155,45 +133,8 @@ async def listing(engine: AsyncEngine, projection: str, limit: int = 1000) -> li
         ]
 
 
-async def retry(
-    engine: AsyncEngine,
-    search: SearchClient,
-    prefix: str,
-    leadership: Leadership,
-    ids: Sequence[int] | None = None,
-) -> RetryResult:
-    """Re-project dead letters (all, or the given row ids) into the alias' index."""
-    async with leadership.exclusive():
-        index = await live_index(search, prefix)
-        parked = [
-            d for d in await listing(engine, prefix, limit=100_000) if ids is None or d.id in ids
-        ]
-        order_ids = sorted({d.order_id for d in parked})
-        fixed: list[str] = []
-        failing: dict[str, str] = {}
-        for chunk in source.chunks(order_ids):
-            async with engine.connect() as conn:
-                documents = await source.load_documents(conn, chunk)
-            try:
-                await search.bulk_index(index, list(documents.items()), refresh=True)
-                rejected: dict[str, str] = {}
-            except BulkError as exc:
-                found = permanent_failures(exc)
-                if found is None:
-                    raise
-                rejected = found
-            failing.update(rejected)
-            fixed += [order_id for order_id in chunk if order_id not in rejected]
-        # Rows about older indices go too: only the alias' index counts from now on.
-        done = [d.id for d in parked if d.order_id not in failing or d.index_name != index]
-        await _delete_rows(engine, done)
-        position = {d.order_id: d.position for d in parked}
-        for order_id, reason in failing.items():
-            await record(engine, prefix, index, {order_id: reason}, position[order_id])
-        return RetryResult(fixed, failing)
-
-
-async def _delete_rows(engine: AsyncEngine, row_ids: Sequence[int]) -> None:
+async def delete_rows(engine: AsyncEngine, row_ids: Sequence[int]) -> None:
+    """Delete dead letters by row id."""
     conn = await connect_for_write(engine)
     try:
         async with conn.begin():

@@ -1,29 +1,24 @@
-"""The projector: tails the event log and keeps the order index in step with it.
+"""The projector's batch work: events after the checkpoint → the documents of every order
+they touch, rebuilt from the write tables → written to the index → checkpoint published.
 
-One batch at a time: read events after the checkpoint (commit-order safe),
-rebuild the documents of every order they touch from the write tables, write
-them with bulk requests and refresh (through a backlog, once a second for
-several batches), and only then publish the checkpoint
-to the search engine. A crash anywhere replays the batch; rebuilding a
-document from current rows is idempotent, so a replay ends in the same index
-(invariants 3 and 6 of docs/ARCHITECTURE.md). Queries read the published checkpoint.
+Read events after the checkpoint (commit-order safe), rebuild the documents of every
+order they touch from the write tables, write them (projections/writer.py: bulk
+requests, permanent rejections parked as dead letters) and refresh (through a backlog,
+once a second for several batches), and only then publish the checkpoint to the search
+engine. A crash anywhere replays the batch; rebuilding a document from current rows is
+idempotent, so a replay ends in the same index (invariants 3 and 6 of
+docs/ARCHITECTURE.md). Queries read the published checkpoint.
 
-Checkpoints are per physical index (the progress document named after it). The
-live projector writes to the index the alias points at, resolved whenever it
-(re)gains leadership; a rebuild runs a projector pinned to its new index.
+Checkpoints are per physical index (the progress document named after it). The live
+projector writes to the index the alias points at, resolved whenever it (re)gains
+leadership; a rebuild drives a projector pinned to its new index.
 
-Failures: a batch that fails (engine unreachable, 429/5xx, database down) is
-retried whole with capped exponential backoff and jitter, so no event is
-skipped; `metrics.health()` says "degraded" meanwhile. A document rejected for
-good (a 400 bulk item) is parked in the dead-letter table and the batch goes on.
+Running it for good (leadership, backoff, wake-ups) is projections/runner.py.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import logging
-import random
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -32,24 +27,19 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from database.tables import EVENTS_CHANNEL
 from positions import Position
 from projections import dead_letters, source
 from projections.document import Document
-from projections.leadership import Leadership, LostLeadership
+from projections.leadership import Leadership
 from projections.metrics import ProjectorMetrics
+from projections.runner import ProjectorRunner
+from projections.writer import IndexWriter, Written
 from read_model.indices import live_index
 from read_model.progress import index_progress, publish_progress
 from read_model.stamps import stamped
-from search_engine.client import BulkError, SearchClient
+from search_engine.client import SearchClient
 
-log = logging.getLogger(__name__)
-
-BULK_DOCUMENTS = 1_000  # documents per bulk request; a batch may take several
 REFRESH_INTERVAL = 1.0  # seconds: through a backlog, refresh and publish at most this often
-LIVE_BATCH_INTERVAL = 0.1  # seconds: at most ten small batches (and refreshes) a second
-BACKOFF_BASE = 0.2  # seconds before the first retry of a failed batch
-BACKOFF_CAP = 5.0  # never wait longer than this between retries
 
 
 class Documents:
@@ -85,12 +75,6 @@ class Lag:
     seconds: float = 0.0
 
 
-def backoff_delay(failures: int, base: float = BACKOFF_BASE, cap: float = BACKOFF_CAP) -> float:
-    """Capped exponential backoff with jitter: uniform in [d/2, d], d = min(cap, base·2^n)."""
-    ceiling = min(cap, base * 2.0 ** max(failures - 1, 0))
-    return ceiling / 2 + random.random() * ceiling / 2
-
-
 class Projector:
     def __init__(
         self,
@@ -104,10 +88,13 @@ class Projector:
         leadership: Leadership | None = None,
         metrics: ProjectorMetrics | None = None,
         refresh: bool = True,
+        state: dict[str, Any] | None = None,
     ) -> None:
         """`index` pins a physical index (a rebuild); None follows the alias. Without
         `leadership` the caller guarantees it is the only writer. `refresh=False` only for
-        an index nobody searches yet (a rebuild refreshes it before the swap)."""
+        an index nobody searches yet (a rebuild refreshes it before the swap). `state` is
+        published with each checkpoint (a rebuild's, so `--resume` finds it).
+        `poll_interval` is the runner's, when `run_forever` runs it."""
         self.engine = engine
         self.search = search
         self.prefix = prefix
@@ -119,11 +106,12 @@ class Projector:
         self.index: str | None = index
         self.refresh = refresh
         self.checkpoint: Position | None = None
-        self.progress_state: dict[str, Any] | None = None  # a rebuild's state, kept with it
+        self.state = state
+        self.writer = IndexWriter(
+            engine, search, prefix, guard=self._guard, observe=self.metrics.bulk_seconds.observe
+        )
         self._parked: set[str] = set()
-        self._rejected: dict[str, str] = {}
-        self._written: set[str] = set()
-        self._wake = asyncio.Event()
+        self._batch = Written()
         self._prefetch: tuple[Position, asyncio.Task[Batch]] | None = None
         self._unpublished: Position | None = None  # projected, not yet published
         self._unrefreshed = False
@@ -150,18 +138,18 @@ class Projector:
         if backlog:  # read on while this batch is written
             task = asyncio.create_task(self._read(last), name="projector-prefetch")
             self._prefetch = (last, task)
-        self._rejected, self._written = {}, set()
+        self._batch = Written()
         async for loaded in documents:
             # Stamped with the batch's position: what the live-update feed searches for.
             await self._write(stamped(loaded, last))
-        self._unrefreshed |= bool(self._written or self._rejected)
+        self._unrefreshed |= bool(self._batch.written or self._batch.rejected)
         await self._commit(last)
         # Each refresh makes a segment: through a backlog, one per REFRESH_INTERVAL. An
         # index nobody searches yet (a rebuild's) publishes every batch, to resume from.
         due = time.monotonic() - self._published_at >= REFRESH_INTERVAL
         if not (backlog and self.refresh) or due:
             await self._publish(index)
-        self.metrics.batch_done(len(batch), len(self._written))
+        self.metrics.batch_done(len(batch), len(self._batch.written))
         return len(batch)
 
     async def _publish(self, index: str) -> None:
@@ -178,7 +166,7 @@ class Projector:
             self.prefix,
             position,
             index=index,
-            state=self.progress_state,
+            state=self.state,
             refresh=False,  # progress is read by GET, which is real-time
         )
         self._published_at = time.monotonic()
@@ -217,64 +205,9 @@ class Projector:
         return total
 
     async def run_forever(self, stop: asyncio.Event) -> None:
-        """Project until `stop` is set: lead or stand by, retry failed batches with backoff,
-        wake on NOTIFY (PostgreSQL) or every poll interval."""
-        async with self._listening():
-            try:
-                while not stop.is_set():
-                    await self._run_once(stop)
-            finally:
-                self._forget()
-                self.metrics.role = "stopped"
-                if self.leadership is not None:
-                    await self.leadership.close()
-
-    async def _run_once(self, stop: asyncio.Event) -> None:
-        if not await self._lead(stop):
-            return
-        started = time.monotonic()
-        try:
-            projected = await self.step()
-        except LostLeadership:
-            self._forget()
-            return
-        except Exception as error:
-            self._forget()
-            self.metrics.failed(error)
-            delay = backoff_delay(self.metrics.consecutive_failures)
-            log.warning(
-                "projection batch failed (%d in a row), retrying in %.1fs: %s",
-                self.metrics.consecutive_failures,
-                delay,
-                self.metrics.last_error,
-            )
-            await _sleep(stop, delay)
-            return
-        if not projected:
-            self.metrics.idle()
-            await self._sleep(stop)
-        elif projected < self.batch_size:
-            # Live writes: let a few commits gather rather than refresh for every one.
-            await _sleep(stop, LIVE_BATCH_INTERVAL - (time.monotonic() - started))
-
-    async def _lead(self, stop: asyncio.Event) -> bool:
-        """True when this process may project now; otherwise waits a standby interval."""
-        if self.leadership is None:
-            self.metrics.role = "active"
-            return True
-        was_leading = self.metrics.role == "active"
-        try:
-            leading = await self.leadership.keep()
-        except Exception as error:
-            leading = False
-            self.metrics.failed(error)
-            log.warning("leadership check failed: %s", error)
-        if leading and not was_leading:
-            self._forget()  # the alias may have moved while we stood by (a rebuild's swap)
-        self.metrics.role = "active" if leading else "standby"
-        if not leading:
-            await _sleep(stop, self.leadership.retry_interval)
-        return leading
+        """Project until `stop` is set, under a ProjectorRunner (projections/runner.py):
+        lead or stand by, retry failed batches with backoff, wake on new events."""
+        await ProjectorRunner(self, self.poll_interval).run(stop)
 
     async def lag(self) -> Lag:
         """How far the index behind the alias (or the pinned one) trails the log."""
@@ -298,7 +231,9 @@ class Projector:
     async def _alias_index(self) -> str:
         return await live_index(self.search, self.prefix)
 
-    def _forget(self) -> None:
+    def forget(self) -> None:
+        """Drop what was read for the current checkpoint: after a failure or a change of
+        leader, the next step starts again from the published checkpoint."""
         if self._prefetch is not None:
             self._prefetch[1].cancel()  # read for a checkpoint we no longer trust
             self._prefetch = None
@@ -311,84 +246,21 @@ class Projector:
             self.leadership.ensure_held()
 
     async def _write(self, documents: dict[str, Document]) -> None:
-        """Bulk-index the batch's documents (no refresh), parking permanent rejections."""
+        """Write a chunk of the batch's documents (no refresh), keeping what was rejected."""
         assert self.index is not None
-        items = list(documents.items())
-        for start in range(0, len(items), BULK_DOCUMENTS):
-            chunk = items[start : start + BULK_DOCUMENTS]
-            self._guard()
-            started = time.perf_counter()
-            try:
-                await self.search.bulk_index(self.index, chunk)
-                rejected: dict[str, str] = {}
-            except BulkError as error:
-                found = dead_letters.permanent_failures(error)
-                if found is None:
-                    raise  # transient item failures: the whole batch is retried
-                rejected = found
-            finally:
-                self.metrics.bulk_seconds.observe(time.perf_counter() - started)
-            self._rejected.update(rejected)
-            self._written.update(doc_id for doc_id, _ in chunk if doc_id not in rejected)
+        self._batch.add(await self.writer.write(self.index, documents))
 
     async def _commit(self, position: Position) -> None:
         """Park rejected documents, clear fixed ones, and move on past `position` (published
         by `_publish`; a crash before that replays from the last published one)."""
         assert self.index is not None
         self._guard()
-        if self._rejected:
-            await dead_letters.record(
-                self.engine, self.prefix, self.index, self._rejected, position
-            )
-            for order_id, reason in self._rejected.items():
-                log.error("order %s dead-lettered at %s: %s", order_id, tuple(position), reason)
-            self.metrics.dead_letters += len(self._rejected)
-            self._parked |= set(self._rejected)
-        if fixed := self._parked & self._written:
+        rejected = self._batch.rejected
+        if rejected:
+            await self.writer.park(self.index, rejected, position)
+            self.metrics.dead_letters += len(rejected)
+            self._parked |= set(rejected)
+        if fixed := self._parked & self._batch.written:
             await dead_letters.resolve(self.engine, self.index, fixed)
             self._parked -= fixed
         self.checkpoint = self._unpublished = position
-
-    async def _sleep(self, stop: asyncio.Event) -> None:
-        waiters = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
-        await asyncio.wait(waiters, timeout=self.poll_interval, return_when=asyncio.FIRST_COMPLETED)
-        for waiter in waiters:
-            waiter.cancel()
-        self._wake.clear()
-
-    @contextlib.asynccontextmanager
-    async def _listening(self) -> AsyncIterator[None]:
-        """LISTEN on PostgreSQL so commits wake us at once; polling stays as the fallback."""
-        if self.engine.dialect.name != "postgresql":
-            yield
-            return
-
-        def wake(*_: object) -> None:
-            self._wake.set()
-
-        conn: AsyncConnection | None = None
-        try:
-            conn = await self.engine.connect()
-            raw: Any = (await conn.get_raw_connection()).driver_connection
-            await raw.add_listener(EVENTS_CHANNEL, wake)
-        except Exception:
-            log.warning("LISTEN %s failed; polling every %.2fs", EVENTS_CHANNEL, self.poll_interval)
-            if conn is not None:
-                with contextlib.suppress(Exception):
-                    await conn.close()
-            yield
-            return
-        try:
-            yield
-        finally:
-            # The listener lives on the driver connection: drop it rather than pool it.
-            with contextlib.suppress(Exception):
-                await conn.invalidate()
-            with contextlib.suppress(Exception):
-                await conn.close()
-
-
-async def _sleep(stop: asyncio.Event, seconds: float) -> None:
-    """Sleep, but return at once when `stop` is set."""
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), timeout=seconds)

@@ -36,7 +36,6 @@ from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from tqdm import tqdm
 
@@ -44,7 +43,7 @@ from positions import ORIGIN, Position
 from projections import dead_letters, source
 from projections.leadership import Leadership
 from projections.leadership_backends import LeaseLeadership
-from projections.projector import Projector, backoff_delay
+from projections.projector import Projector
 from projections.rebuild_state import (
     CATCHING_UP,
     LOADING,
@@ -53,11 +52,13 @@ from projections.rebuild_state import (
     RebuildReport,
     take_chunks,
 )
+from projections.retry import retrying
+from projections.writer import IndexWriter
 from read_model import names
 from read_model.indices import ensure_index, new_index_name
 from read_model.mapping import index_body, index_meta
 from read_model.progress import index_progress, publish_progress
-from search_engine.client import BulkError, SearchClient, SearchError
+from search_engine.client import SearchClient
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +99,7 @@ class Rebuild:
         self.claim_timeout = claim_timeout
         self.on_chunk = on_chunk  # test hook: called with the chunk number after each chunk
         self._lease = LeaseLeadership(engine, f"{prefix}:rebuild", role="rebuild", ttl=30.0)
+        self._writer = IndexWriter(engine, search, prefix)
 
     async def run(self, resume: bool = False) -> RebuildReport:
         started = time.monotonic()
@@ -179,9 +181,7 @@ class Rebuild:
             while chunks := await take_chunks(queue, self.parallel):
                 rejected = await asyncio.gather(*(self._bulk(build.index, c) for c in chunks))
                 for found in rejected:
-                    await dead_letters.record(
-                        self.engine, self.prefix, build.index, found, build.horizon
-                    )
+                    await self._writer.park(build.index, found, build.horizon)
                     report.dead_letters += len(found)
                 # Chunks are consecutive id ranges, all written now: resume after the last.
                 state["after"] = max(chunks[-1])
@@ -217,8 +217,7 @@ class Rebuild:
         """Replay the events after the horizon. Each pass chases the log's horizon as of its
         start (writers never outrun a fixed target); passes repeat while much arrived
         meanwhile, so the swap's pause stays short."""
-        projector = self._projector(build.index)
-        projector.progress_state = build.state
+        projector = self._projector(build)
         for _ in range(CATCH_UP_PASSES):
             checkpoint = await index_progress(self.search, self.prefix, build.index)
             async with self.engine.connect() as conn:
@@ -242,7 +241,7 @@ class Rebuild:
     ) -> None:
         """Step until the checkpoint reaches `target`, a final position (always readable)."""
         while projector.checkpoint is None or projector.checkpoint < target:
-            n = await self._retrying(projector.step)
+            n = await retrying(projector.step, "rebuild catch-up")
             report.caught_up_events += n
             if bar is not None:
                 bar.update(n)
@@ -268,9 +267,7 @@ class Rebuild:
             final = ORIGIN
             for index in old:
                 final = max(final, await index_progress(self.search, self.prefix, index))
-            projector = self._projector(build.index)
-            projector.leadership = projection
-            projector.progress_state = build.state
+            projector = self._projector(build, leadership=projection)
             # The old index is frozen now: reach its checkpoint and the log's horizon.
             async with self.engine.connect() as conn:
                 target = max(final, await source.horizon(conn))
@@ -288,47 +285,27 @@ class Rebuild:
 
     # -- helpers -------------------------------------------------------------------------
 
-    def _projector(self, index: str) -> Projector:
+    def _projector(self, build: Build, leadership: Leadership | None = None) -> Projector:
+        """A projector pinned to the build's index, publishing the build's state with
+        each checkpoint; during the swap it writes as the projection's leader."""
         return Projector(
             self.engine,
             self.search,
             self.prefix,
             batch_size=self.catch_up_batch,
-            index=index,
+            index=build.index,
+            leadership=leadership,
             refresh=False,  # nobody searches it before the swap, which refreshes it
+            state=build.state,
         )
 
     async def _bulk(self, index: str, documents: dict[str, Any]) -> dict[str, str]:
         """Write one load chunk; permanent rejections are returned, the rest retried."""
 
         async def write() -> dict[str, str]:
-            try:
-                await self.search.bulk_index(index, list(documents.items()))
-            except BulkError as error:
-                found = dead_letters.permanent_failures(error)
-                if found is None:
-                    raise
-                return found
-            return {}
+            return (await self._writer.write(index, documents)).rejected
 
-        rejected: dict[str, str] = await self._retrying(write)
-        return rejected
-
-    async def _retrying(self, action: Callable[[], Any]) -> Any:
-        """Run `action`, retrying engine/database failures with capped backoff + jitter."""
-        failures = 0
-        while True:
-            try:
-                return await action()
-            except (SearchError, OSError, OperationalError, InterfaceError) as error:
-                if isinstance(error, SearchError) and not error.transient:
-                    raise
-                failures += 1
-                delay = backoff_delay(failures)
-                log.warning(
-                    "rebuild step failed (%d), retrying in %.1fs: %s", failures, delay, error
-                )
-                await asyncio.sleep(delay)
+        return await retrying(write, "rebuild load")
 
     async def _restore_settings(self, index: str) -> None:
         wanted = index_body()["settings"]
