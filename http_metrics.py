@@ -20,33 +20,22 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from projections.metrics import Sample
+from projections.metrics import ProjectorMetrics
 
 # Known paths keep their name; anything else is "other", so label values stay bounded.
 KNOWN_PATHS = frozenset({"/graphql", "/health", "/ready", "/metrics"})
-_SUFFIXES = {"counter": ("_total",), "histogram": ("_bucket", "_sum", "_count"), "gauge": ()}
 
 
 class ProjectorCollector(Collector):
-    """Turns the projector's plain samples into Prometheus metric families at scrape time."""
+    """Asks the in-process projector for its metric families at scrape time (none before
+    the lifespan has started it)."""
 
-    def __init__(self, samples: Callable[[], Iterator[Sample]]) -> None:
-        self._samples = samples
+    def __init__(self, metrics: Callable[[], ProjectorMetrics | None]) -> None:
+        self._metrics = metrics
 
     def collect(self) -> Iterator[Metric]:
-        families: dict[str, Metric] = {}
-        for name, kind, help_text, labels, value in self._samples():
-            base = _base_name(name, kind)
-            family = families.setdefault(base, Metric(base, help_text, kind))
-            family.add_sample(name, labels, value)
-        yield from families.values()
-
-
-def _base_name(name: str, kind: str) -> str:
-    for suffix in _SUFFIXES.get(kind, ()):
-        if name.endswith(suffix):
-            return name[: -len(suffix)]
-    return name
+        found = self._metrics()
+        return iter(()) if found is None else found.collect()
 
 
 class HttpMetrics:

@@ -12,7 +12,7 @@ import contextlib
 import logging
 import os
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from asgi_correlation_id import CorrelationIdMiddleware
@@ -33,7 +33,7 @@ from http_limits.middleware import RequestLimits
 from http_metrics import HttpMetrics, MetricsMiddleware, ProjectorCollector, metrics_endpoint
 from logging_setup import LogFormat, configure_logging
 from positions import encode_token
-from projections.metrics import Sample
+from projections.metrics import ProjectorMetrics
 from read_model import names
 from read_model.mapping_state import mapping_state
 from schema.build import build_schema, limits_from
@@ -113,7 +113,7 @@ def create_app(
             ),
         ],
     )
-    registry.register(ProjectorCollector(lambda: _projector_samples(app)))
+    registry.register(ProjectorCollector(lambda: _projector_metrics(app)))
     return app
 
 
@@ -124,9 +124,9 @@ def app_from_environment() -> Starlette:
     return create_app()
 
 
-def _projector_samples(app: Starlette) -> Iterator[Sample]:
+def _projector_metrics(app: Starlette) -> ProjectorMetrics | None:
     worker: ApiWorker | None = getattr(app.state, "worker", None)  # None until started
-    return iter(()) if worker is None else worker.projector.metrics.samples()
+    return None if worker is None else worker.projector.metrics
 
 
 async def health(request: Request) -> JSONResponse:

@@ -1,9 +1,8 @@
-"""The projector's own numbers and health, as plain in-process counters and gauges.
+"""The projector's own numbers and health: counters and gauges it keeps as plain values
+(its health reads them), and histograms from prometheus_client.
 
-No metrics library here: `/metrics` (Prometheus) and `/ready` read these objects.
-`samples()` lists every value as (name, kind, help, labels, value), which is all a
-Prometheus collector needs; the histogram buckets are cumulative, as Prometheus
-expects.
+`/metrics` (Prometheus) and `/ready` read these objects; `collect()` gives every value as
+a Prometheus metric family, labelled with the projection's name.
 """
 
 from __future__ import annotations
@@ -13,35 +12,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from prometheus_client import CollectorRegistry, Histogram
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+
 BATCH_SIZE_BUCKETS = (1, 5, 10, 50, 100, 500, 1000, 5000)
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
-
-Sample = tuple[str, str, str, dict[str, str], float]
-
-
-@dataclass
-class Histogram:
-    buckets: tuple[float, ...]
-    counts: list[int] = field(default_factory=list)
-    total: float = 0.0
-    count: int = 0
-
-    def __post_init__(self) -> None:
-        self.counts = [0] * len(self.buckets)
-
-    def observe(self, value: float) -> None:
-        self.count += 1
-        self.total += value
-        for i, bound in enumerate(self.buckets):
-            if value <= bound:
-                self.counts[i] += 1
-
-    def samples(self, name: str, help_text: str, labels: dict[str, str]) -> Iterator[Sample]:
-        for bound, count in zip(self.buckets, self.counts, strict=True):
-            yield (f"{name}_bucket", "histogram", help_text, {**labels, "le": f"{bound:g}"}, count)
-        yield (f"{name}_bucket", "histogram", help_text, {**labels, "le": "+Inf"}, self.count)
-        yield (f"{name}_sum", "histogram", help_text, labels, self.total)
-        yield (f"{name}_count", "histogram", help_text, labels, self.count)
+LABELS = ["projection"]
 
 
 @dataclass
@@ -54,8 +30,6 @@ class ProjectorMetrics:
     documents_indexed: int = 0
     errors: int = 0
     dead_letters: int = 0
-    batch_sizes: Histogram = field(default_factory=lambda: Histogram(BATCH_SIZE_BUCKETS))
-    bulk_seconds: Histogram = field(default_factory=lambda: Histogram(LATENCY_BUCKETS))
     # health
     role: str = "starting"  # starting | active | standby | stopped
     index: str | None = None
@@ -65,6 +39,26 @@ class ProjectorMetrics:
     last_success: float | None = None
     lag_events: int | None = None  # refreshed by whoever asks for the lag
     lag_seconds: float | None = None
+    # A registry of its own: several projectors (tests, a rebuild) never share series.
+    _histograms: CollectorRegistry = field(
+        default_factory=lambda: CollectorRegistry(auto_describe=False), repr=False
+    )
+
+    def __post_init__(self) -> None:
+        self.batch_sizes = Histogram(
+            "orders_projector_batch_events",
+            "Events per batch",
+            LABELS,
+            buckets=BATCH_SIZE_BUCKETS,
+            registry=self._histograms,
+        ).labels(self.projection)
+        self.bulk_seconds = Histogram(
+            "orders_projector_bulk_seconds",
+            "Bulk request latency",
+            LABELS,
+            buckets=LATENCY_BUCKETS,
+            registry=self._histograms,
+        ).labels(self.projection)
 
     def batch_done(self, events: int, documents: int) -> None:
         self.batches += 1
@@ -102,8 +96,8 @@ class ProjectorMetrics:
             body["failingForSeconds"] = round(time.time() - (self.failing_since or time.time()), 1)
         return body
 
-    def samples(self) -> Iterator[Sample]:
-        labels = {"projection": self.projection}
+    def collect(self) -> Iterator[Metric]:
+        """Every value as a Prometheus metric family (for a custom collector)."""
         counters = [
             ("events_projected", self.events_projected, "Events projected into the index"),
             ("batches", self.batches, "Batches written and checkpointed"),
@@ -112,40 +106,23 @@ class ProjectorMetrics:
             ("dead_letters", self.dead_letters, "Documents the engine rejected for good"),
         ]
         for name, value, help_text in counters:
-            yield (f"orders_projector_{name}_total", "counter", help_text, labels, value)
-        yield (
-            "orders_projector_active",
-            "gauge",
-            "1 while this process leads the projection",
-            labels,
-            1.0 if self.role == "active" else 0.0,
-        )
-        yield (
-            "orders_projector_degraded",
-            "gauge",
-            "1 while batches keep failing (retrying with backoff)",
-            labels,
-            1.0 if self.degraded else 0.0,
-        )
-        if self.lag_events is not None:
-            yield (
-                "orders_projector_lag_events",
-                "gauge",
-                "Events not yet projected",
-                labels,
-                self.lag_events,
-            )
-        if self.lag_seconds is not None:
-            yield (
-                "orders_projector_lag_seconds",
-                "gauge",
-                "Age of the oldest unprojected event",
-                labels,
-                self.lag_seconds,
-            )
-        yield from self.batch_sizes.samples(
-            "orders_projector_batch_events", "Events per batch", labels
-        )
-        yield from self.bulk_seconds.samples(
-            "orders_projector_bulk_seconds", "Bulk request latency", labels
-        )
+            counter = CounterMetricFamily(f"orders_projector_{name}", help_text, labels=LABELS)
+            counter.add_metric([self.projection], value)
+            yield counter
+        gauges: list[tuple[str, str, float | None]] = [
+            ("active", "1 while this process leads the projection", float(self.role == "active")),
+            (
+                "degraded",
+                "1 while batches keep failing (retrying with backoff)",
+                float(self.degraded),
+            ),
+            ("lag_events", "Events not yet projected", self.lag_events),
+            ("lag_seconds", "Age of the oldest unprojected event", self.lag_seconds),
+        ]
+        for name, help_text, reading in gauges:
+            if reading is None:  # the lag is known once someone asked for it
+                continue
+            gauge = GaugeMetricFamily(f"orders_projector_{name}", help_text, labels=LABELS)
+            gauge.add_metric([self.projection], reading)
+            yield gauge
+        yield from self._histograms.collect()
