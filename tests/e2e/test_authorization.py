@@ -6,17 +6,16 @@ counted before and after); reads of customer A count only A's orders.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.support.graphql_ws import GRAPHQL_TRANSPORT_WS
+from tests.support.graphql_ws import open_live
 from tests.support.tables import row_counts
 from tests.support.tokens import bearer_headers, customer
 
@@ -298,18 +297,6 @@ def test_an_idempotency_key_belongs_to_its_principal(world: World) -> None:
     assert results[0] != results[1]
 
 
-@contextlib.contextmanager
-def _live(world: World, role: str) -> Iterator[Any]:
-    from websockets.sync.client import connect
-
-    url = str(world.api.base_url).replace("http://", "ws://") + "/graphql"
-    with connect(url, subprotocols=[GRAPHQL_TRANSPORT_WS], open_timeout=15) as ws:
-        auth = world.as_(role)["Authorization"]
-        ws.send(json.dumps({"type": "connection_init", "payload": {"Authorization": auth}}))
-        assert json.loads(ws.recv(timeout=15))["type"] == "connection_ack"
-        yield ws
-
-
 ORDERS_CHANGED = (
     "subscription($c: ID) { ordersChanged(customerId: $c) { order { id customer { id } } } }"
 )
@@ -323,7 +310,7 @@ def _subscribe(ws: Any, op_id: str, query: str, **variables: Any) -> None:
 
 def test_subscriptions_send_a_customer_only_their_own_orders(world: World) -> None:
     bea_order = world.order_for(world.bea)
-    with _live(world, "ana") as ws:
+    with open_live(world.api, {"Authorization": world.as_("ana")["Authorization"]}) as ws:
         _subscribe(ws, "mine", ORDERS_CHANGED)
         _subscribe(ws, "peek", ORDER_CHANGED, id=bea_order)
         _subscribe(ws, "theirs", ORDERS_CHANGED, c=world.bea)

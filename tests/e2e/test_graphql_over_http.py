@@ -7,15 +7,13 @@ text; a bad `subscribe` ends only its own operation.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-from websockets.sync.client import ClientConnection, connect
+from websockets.sync.client import ClientConnection
 
 from tests.e2e.test_subscriptions import (
     ADD_PRODUCT,
@@ -27,7 +25,7 @@ from tests.e2e.test_subscriptions import (
     next_change,
     subscribe,
 )
-from tests.support.graphql_ws import GRAPHQL_TRANSPORT_WS
+from tests.support.graphql_ws import open_live
 
 pytestmark = [pytest.mark.search]
 
@@ -116,16 +114,6 @@ def test_a_put_is_refused_with_a_json_error(api: httpx.Client) -> None:
     assert codes(response) == ["BAD_USER_INPUT"]
 
 
-@contextlib.contextmanager
-def _open(api: httpx.Client) -> Iterator[ClientConnection]:
-    url = str(api.base_url).replace("http://", "ws://") + "/graphql"
-    with connect(url, subprotocols=[GRAPHQL_TRANSPORT_WS], open_timeout=WAIT) as ws:
-        token = {"Authorization": api.headers["authorization"]}
-        ws.send(json.dumps({"type": "connection_init", "payload": token}))
-        assert json.loads(ws.recv(timeout=WAIT))["type"] == "connection_ack"
-        yield ws
-
-
 def _error_of(ws: ClientConnection, op_id: str) -> list[dict[str, Any]]:
     deadline = time.monotonic() + WAIT
     while True:
@@ -139,7 +127,7 @@ def test_a_bad_subscribe_ends_only_its_own_operation(api: httpx.Client) -> None:
     customer = mutate(api, REGISTER_CUSTOMER, name="Ada Live", email="ada@live.example")
     product = mutate(api, ADD_PRODUCT, sku="LIVE-1", name="Lamp", price="20.00", currency="EUR")
     address = {"name": "Ada", "line1": "1 Road", "city": "Lyon", "postalCode": "69001"}
-    with _open(api) as ws:
+    with open_live(api) as ws:
         subscribe(ws, "good", ORDERS_CHANGED, customerId=customer["customerId"])
         subscribe(ws, "also-good", ORDERS_CHANGED)
         subscribe(ws, "typo", "subscription { ordersChanged { version ")

@@ -27,7 +27,7 @@ from tests.e2e.limits_server import (
     readable,
     serving,
 )
-from tests.support.graphql_ws import GRAPHQL_TRANSPORT_WS
+from tests.support.graphql_ws import GRAPHQL_TRANSPORT_WS, graphql_ws_url, open_live
 from tests.unit.schema.schema_documents import fragment_bomb, spread_chain
 
 pytestmark = [
@@ -195,11 +195,7 @@ def test_a_graphql_request_over_its_time_is_stopped_but_a_subscription_is_not(
         assert stopped.status_code == 504 and codes(stopped) == ["TIMEOUT"]
         assert "(GRAPHQL_TIMEOUT)" in stopped.json()["errors"][0]["message"]
 
-        url = str(client.base_url).replace("http://", "ws://") + "/graphql"
-        with ws_connect(url, subprotocols=[GRAPHQL_TRANSPORT_WS], open_timeout=WAIT) as ws:
-            init = {"type": "connection_init", "payload": dict(client.headers)}
-            ws.send(json.dumps(init))
-            assert json.loads(ws.recv(timeout=WAIT))["type"] == "connection_ack"
+        with open_live(client, dict(client.headers)) as ws:
             changes = "subscription { ordersChanged { order { id customer { name } } } }"
             ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": changes}}))
             time.sleep(1.5)  # longer than the timeout: the subscription stays
@@ -237,15 +233,14 @@ def register(api: httpx.Client, name: str) -> str:
 
 def test_websocket_messages_over_the_limit_close_that_socket_only(limited: Limited) -> None:
     with limited(max_ws_message_bytes=65_536) as client:
-        url = str(client.base_url).replace("http://", "ws://") + "/graphql"
+        url = graphql_ws_url(client)
         with ws_connect(url, subprotocols=[GRAPHQL_TRANSPORT_WS], open_timeout=WAIT) as ws:
             ws.send(json.dumps({"type": "connection_init", "payload": {"pad": "p" * 100_000}}))
             with pytest.raises(ConnectionClosed) as closed:
                 ws.recv(timeout=WAIT)
             assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
-        with ws_connect(url, subprotocols=[GRAPHQL_TRANSPORT_WS], open_timeout=WAIT) as ws:
-            ws.send(json.dumps({"type": "connection_init", "payload": dict(client.headers)}))
-            assert json.loads(ws.recv(timeout=WAIT))["type"] == "connection_ack"
+        with open_live(client, dict(client.headers)):
+            pass
 
 
 def test_a_replay_further_back_than_the_cap_is_bad_user_input(
@@ -255,19 +250,18 @@ def test_a_replay_further_back_than_the_cap_is_bad_user_input(
     position = register(api, "Ida Two")
     indexed = "query($t: String!) { orders(consistency: {atLeast: $t}) { totalCount } }"
     assert query(api, indexed, t=position).json()["data"]["orders"]["totalCount"] == 2
-    with limited(subscription_replay_max=1) as client:
-        url = str(client.base_url).replace("http://", "ws://") + "/graphql"
-        with ws_connect(url, subprotocols=[GRAPHQL_TRANSPORT_WS], open_timeout=WAIT) as ws:
-            ws.send(json.dumps({"type": "connection_init", "payload": dict(client.headers)}))
-            assert json.loads(ws.recv(timeout=WAIT))["type"] == "connection_ack"
-            replay = "subscription($after: String) { ordersChanged(after: $after) { version } }"
-            start = {"query": replay, "variables": {"after": encode_token(ORIGIN)}}
-            ws.send(json.dumps({"id": "r", "type": "subscribe", "payload": start}))
-            message = json.loads(ws.recv(timeout=WAIT))
-            payload = message["payload"]
-            errors = payload if message["type"] == "error" else payload["errors"]
-            assert errors[0]["extensions"]["code"] == "BAD_USER_INPUT", message
-            assert "(SUBSCRIPTION_REPLAY_MAX)" in errors[0]["message"]
+    with (
+        limited(subscription_replay_max=1) as client,
+        open_live(client, dict(client.headers)) as ws,
+    ):
+        replay = "subscription($after: String) { ordersChanged(after: $after) { version } }"
+        start = {"query": replay, "variables": {"after": encode_token(ORIGIN)}}
+        ws.send(json.dumps({"id": "r", "type": "subscribe", "payload": start}))
+        message = json.loads(ws.recv(timeout=WAIT))
+        payload = message["payload"]
+        errors = payload if message["type"] == "error" else payload["errors"]
+        assert errors[0]["extensions"]["code"] == "BAD_USER_INPUT", message
+        assert "(SUBSCRIPTION_REPLAY_MAX)" in errors[0]["message"]
 
 
 def test_production_serves_no_playground_introspection_or_suggestions(limited: Limited) -> None:

@@ -9,10 +9,10 @@ from typing import Any
 
 import httpx
 import pytest
-from websockets.sync.client import ClientConnection, connect
+from websockets.sync.client import ClientConnection
 
 from positions import decode_token
-from tests.support.graphql_ws import GRAPHQL_TRANSPORT_WS
+from tests.support.graphql_ws import open_live
 
 pytestmark = [pytest.mark.search]
 
@@ -72,12 +72,7 @@ def mutate(api: httpx.Client, query: str, **fields: Any) -> dict[str, Any]:
 @pytest.fixture
 def live(api: httpx.Client) -> Iterator[ClientConnection]:
     """A graphql-transport-ws connection to the same server, acknowledged."""
-    url = str(api.base_url).replace("http://", "ws://") + "/graphql"
-    with connect(url, subprotocols=[GRAPHQL_TRANSPORT_WS], open_timeout=WAIT) as ws:
-        # Browsers cannot set headers on a WebSocket: the token travels in connection_init.
-        token = {"Authorization": api.headers["authorization"]}
-        ws.send(json.dumps({"type": "connection_init", "payload": token}))
-        assert json.loads(ws.recv(timeout=WAIT))["type"] == "connection_ack"
+    with open_live(api) as ws:
         yield ws
 
 
