@@ -15,7 +15,7 @@ import uvicorn
 
 from http_limits.protocol import uvicorn_options
 from server import create_app
-from settings import load_settings
+from settings import Settings, load_settings
 from tests.support.tokens import STAFF_PRINCIPAL, bearer_headers
 
 
@@ -23,6 +23,36 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def running_server(
+    settings: Settings, search_url: str | None, *, run_projector: bool
+) -> Iterator[str]:
+    """The app on a loopback port, in uvicorn in a thread, with the header deadline and
+    sizes `orders serve` runs it with: its base URL; stopped on leaving."""
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(settings, search_url=search_url, run_projector=run_projector),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="on",
+        **uvicorn_options(settings),
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the API server did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
 
 
 @contextlib.contextmanager
@@ -38,33 +68,13 @@ def serve(
         projector_poll_interval=0.05,
         **overrides,
     )
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(settings, search_url=search_url, run_projector=True),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        lifespan="on",
-        **uvicorn_options(settings),  # the header deadline and sizes `orders serve` runs with
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the API server did not start")
-        time.sleep(0.02)
     # Staff by default: tests of other roles pass their own Authorization header.
     headers = bearer_headers(STAFF_PRINCIPAL)
-    try:
-        with httpx.Client(
-            base_url=f"http://127.0.0.1:{port}", timeout=30, headers=headers
-        ) as client:
-            yield client
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
+    with (
+        running_server(settings, search_url, run_projector=True) as base,
+        httpx.Client(base_url=base, timeout=30, headers=headers) as client,
+    ):
+        yield client
 
 
 @pytest.fixture

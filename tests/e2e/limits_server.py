@@ -6,18 +6,13 @@ from __future__ import annotations
 import re
 import select
 import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import httpx
-import uvicorn
 
-from http_limits.protocol import uvicorn_options
-from server import create_app
 from settings import Settings
-from tests.e2e.conftest import free_port
+from tests.e2e.conftest import running_server
 
 WAIT = 15.0  # seconds: the longest a test waits for one answer
 
@@ -25,28 +20,11 @@ WAIT = 15.0  # seconds: the longest a test waits for one answer
 @contextmanager
 def serving(settings: Settings, headers: httpx.Headers) -> Iterator[httpx.Client]:
     """A client (sending `headers`) of a server with these settings; no projector."""
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(settings, search_url=settings.search_url, run_projector=False),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        lifespan="on",
-        **uvicorn_options(settings),
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the limits server did not start")
-        time.sleep(0.02)
-    base = f"http://127.0.0.1:{port}"
-    with httpx.Client(base_url=base, timeout=WAIT, headers=headers) as client:
+    with (
+        running_server(settings, settings.search_url, run_projector=False) as base,
+        httpx.Client(base_url=base, timeout=WAIT, headers=headers) as client,
+    ):
         yield client
-    server.should_exit = True
-    thread.join(timeout=30)
 
 
 def connect(client: httpx.Client) -> socket.socket:
