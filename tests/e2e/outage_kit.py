@@ -1,25 +1,20 @@
 """What the dependency-outage tests share: a shop frontend that tells a refusal from a
-success, `/ready`, bounded waits, and `orders serve` as a process of the test's own."""
+success, `/ready`, and `orders serve` as a process of the test's own."""
 
 from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import sqlite3
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from tests.e2e.conftest import free_port
-from tests.support.tokens import STAFF_PRINCIPAL, bearer_headers
+from tests.e2e.cli_kit import Served, serve_process, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 UNAVAILABLE = "UNAVAILABLE"
@@ -116,14 +111,6 @@ def ready(client: httpx.Client) -> tuple[int, dict[str, Any]]:
     return response.status_code, body
 
 
-def wait_for(condition: Callable[[], bool], within: float, what: str) -> None:
-    """Poll until `condition()` holds; fail after `within` seconds."""
-    deadline = time.monotonic() + within
-    while not condition():
-        assert time.monotonic() < deadline, f"{what}: not within {within:g} s"
-        time.sleep(0.2)
-
-
 OUTAGE = 3.0  # seconds each outage lasts, mutations refused all along
 RECOVERY = 30.0  # seconds within which a mutation must succeed once the dependency is back
 IN_A_ROW = 20  # then this many mutations in a row, none failing
@@ -168,18 +155,6 @@ def sqlite_counts(path: Path) -> dict[str, int]:
         }
 
 
-@dataclass
-class Served:
-    """A running `orders serve`: a client (staff token), the process and its log."""
-
-    client: httpx.Client
-    process: subprocess.Popen[bytes]
-    log_path: Path
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-
 @contextlib.contextmanager
 def orders_serve(
     env: Mapping[str, str | None], log_path: Path, *, without_root_powers: bool = False
@@ -189,36 +164,10 @@ def orders_serve(
     `without_root_powers`: as root, drop every capability, so file modes bind the server
     as they bind any other user (root writes a 0444 file otherwise).
     """
-    port = free_port()
-    command = [sys.executable, "-m", "cli", "--log-format", "text", "serve", "--port", str(port)]
+    wrapper: list[str] = []
     if without_root_powers and os.geteuid() == 0:
-        command = ["setpriv", "--inh-caps=-all", "--bounding-set=-all", "--", *command]
-    settings = {**os.environ, "PROJECTOR_POLL_INTERVAL": "0.05", "PYTHONUNBUFFERED": "1", **env}
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env={name: value for name, value in settings.items() if value is not None},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    base, headers = f"http://127.0.0.1:{port}", bearer_headers(STAFF_PRINCIPAL)
-    try:
-        with httpx.Client(base_url=base, timeout=60, headers=headers) as api:
-            wait_for(lambda: _answers(api, process, log_path), 300, "orders serve answering")
-            yield Served(api, process, log_path)
-    finally:
-        process.send_signal(signal.SIGTERM)  # a clean stop: the server stops its node too
-        try:
-            process.wait(60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _answers(api: httpx.Client, process: subprocess.Popen[bytes], log_path: Path) -> bool:
-    assert process.poll() is None, log_path.read_text(errors="replace")[-3000:]
-    try:
-        return api.get("/health").status_code == 200
-    except httpx.TransportError:
-        return False
+        wrapper = ["setpriv", "--inh-caps=-all", "--bounding-set=-all", "--"]
+    settings = {**os.environ, "PYTHONUNBUFFERED": "1", **env}
+    kept = {name: value for name, value in settings.items() if value is not None}
+    with serve_process(ROOT, kept, log_path, wrapper=wrapper) as served:
+        yield served

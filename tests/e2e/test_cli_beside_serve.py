@@ -10,19 +10,23 @@ import re
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
-import httpx
 import pytest
 
 from search_engine.node import pick_free_port
 from search_engine.node_state import STATE_FILE, RunningNode, read_state, write_state
 from tests.conftest import TEST_NODE_PORTS
-from tests.e2e.cli_kit import NODE_DIR, embedded_env, orders, prepare_node_dir
-from tests.e2e.conftest import free_port
-from tests.e2e.outage_kit import Served, Shop, wait_for
-from tests.support.tokens import STAFF_PRINCIPAL, bearer_headers
+from tests.e2e.cli_kit import (
+    NODE_DIR,
+    embedded_env,
+    orders,
+    prepare_node_dir,
+    serve_process,
+    wait_for,
+)
+from tests.e2e.outage_kit import Shop
 
 pytestmark = [pytest.mark.search]
 
@@ -39,41 +43,6 @@ def jvms_of(directory: Path) -> list[int]:
             if base in cmdline and b"OpenSearchRunner" in cmdline:
                 found.append(int(proc.name))
     return found
-
-
-@contextlib.contextmanager
-def serve_in(directory: Path, env: Mapping[str, str]) -> Iterator[Served]:
-    """`orders serve` as a process of our own, run in `directory`; stopped with SIGTERM."""
-    port, log_path = free_port(), directory / "serve.log"
-    command = [sys.executable, "-m", "cli", "--log-format", "text", "serve", "--port", str(port)]
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            command,
-            cwd=directory,
-            env={**env, "PROJECTOR_POLL_INTERVAL": "0.05"},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    headers = bearer_headers(STAFF_PRINCIPAL)
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60, headers=headers) as api:
-            wait_for(lambda: _answers(api, process, log_path), 300, "orders serve answering")
-            yield Served(api, process, log_path)
-    finally:
-        process.send_signal(signal.SIGTERM)  # a clean stop: the server stops its node too
-        try:
-            process.wait(60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _answers(api: httpx.Client, process: subprocess.Popen[bytes], log_path: Path) -> bool:
-    assert process.poll() is None, log_path.read_text(errors="replace")[-3000:]
-    try:
-        return api.get("/health").status_code == 200
-    except httpx.TransportError:
-        return False
 
 
 def assert_used(result: subprocess.CompletedProcess[str], node: RunningNode) -> None:
@@ -103,7 +72,7 @@ def test_commands_beside_orders_serve_use_its_search_node(directory: Path) -> No
     gone.wait()  # a server that died without cleaning up left its state file behind
     write_state(directory / NODE_DIR, RunningNode(f"http://127.0.0.1:{port}", port, gone.pid))
 
-    with serve_in(directory, env) as served:
+    with serve_process(directory, env, directory / "serve.log") as served:
         node = read_state(directory / NODE_DIR)
         assert node == RunningNode(f"http://127.0.0.1:{port}", port, served.process.pid)
         assert "starting a local OpenSearch node" in served.log()  # the stale file was ignored

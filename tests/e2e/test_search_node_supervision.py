@@ -15,7 +15,8 @@ import pytest
 from search_engine.java import SearchNodeError, find_java
 from search_engine.node import pick_free_port
 from tests.conftest import SEARCH_NODE_CACHE
-from tests.e2e.outage_kit import Shop, assert_unavailable, error_code, orders_serve, ready, wait_for
+from tests.e2e.cli_kit import wait_for
+from tests.e2e.outage_kit import Shop, assert_unavailable, error_code, orders_serve, ready
 
 pytestmark = [pytest.mark.search]
 
