@@ -140,11 +140,13 @@ def test_batches_are_refused_unless_a_setting_allows_them(
 
 
 def test_slow_and_oversized_request_heads_and_bodies_are_cut_off(limited: Limited) -> None:
-    with limited(header_timeout=2.0, body_timeout=1.0, max_header_bytes=4096) as pooled:
-        # A kept-alive connection idle past the header deadline is closed by the server
-        # (as it should be); a fresh connection per request keeps that race out of here.
-        no_reuse = httpx.Limits(max_keepalive_connections=0)
-        client = httpx.Client(base_url=pooled.base_url, headers=pooled.headers, limits=no_reuse)
+    # A kept-alive connection idle past the header deadline is closed by the server
+    # (as it should be); a fresh connection per request keeps that race out of here.
+    no_reuse = httpx.Limits(max_keepalive_connections=0)
+    with (
+        limited(header_timeout=2.0, body_timeout=1.0, max_header_bytes=4096) as pooled,
+        httpx.Client(base_url=pooled.base_url, headers=pooled.headers, limits=no_reuse) as client,
+    ):
         idle = connect(client)
         hanging = [connect(client) for _ in range(200)]
         for sock in hanging:
