@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select
 
-from database.engine import create_engine
 from database.tables import customers, events, order_lines, orders, products
+from tests.support.tables import row_counts
 
 pytestmark = [pytest.mark.search]
 
@@ -49,18 +47,7 @@ def payload(api: httpx.Client, query: str, **fields: Any) -> dict[str, Any]:
 
 
 def counts(database_url: str) -> dict[str, int]:
-    async def count() -> dict[str, int]:
-        engine = create_engine(database_url)
-        try:
-            async with engine.connect() as conn:
-                return {
-                    t.name: (await conn.execute(select(func.count()).select_from(t))).scalar_one()
-                    for t in (customers, products, orders, order_lines, events)
-                }
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(count())
+    return row_counts(database_url, (customers, products, orders, order_lines, events))
 
 
 def test_rejected_mutations_write_nothing(api: httpx.Client, database_url: str) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -25,23 +24,11 @@ from tests.integration.engine.engine_testkit import (
     projector_processes,
     wait_for_progress,
 )
-from tests.support.world import World, running_world
+from tests.support.world import World
 
 pytestmark = [pytest.mark.anyio, pytest.mark.search]
 
 FAILOVER_BOUND = 5.0  # seconds: retry interval (1 s) + lock release + one leadership check
-
-
-@pytest.fixture
-async def world(database_url: str, search_url: str, index_prefix: str) -> AsyncIterator[World]:
-    async with running_world(database_url, search_url, index_prefix) as w:
-        yield w
-
-
-@pytest.fixture
-async def pg_world(postgres_url: str, search_url: str, index_prefix: str) -> AsyncIterator[World]:
-    async with running_world(postgres_url, search_url, index_prefix) as w:
-        yield w
 
 
 def contender(world: World, **kwargs: float) -> Leadership:

@@ -33,18 +33,6 @@ from tests.support.world import World, running_world
 pytestmark = [pytest.mark.anyio, pytest.mark.search]
 
 
-@pytest.fixture
-async def world(database_url: str, search_url: str, index_prefix: str) -> AsyncIterator[World]:
-    async with running_world(database_url, search_url, index_prefix) as w:
-        yield w
-
-
-@pytest.fixture
-async def pg_world(postgres_url: str, search_url: str, index_prefix: str) -> AsyncIterator[World]:
-    async with running_world(postgres_url, search_url, index_prefix) as w:
-        yield w
-
-
 class Interrupted(Exception):
     pass
 
