@@ -9,12 +9,11 @@ resolve to nothing (the benchmark and the tests check for that).
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from demo.seed import DEFAULT_UNTIL, SeedReport, count_orders, seed_demo_data
 from projections import source
+from read_model.document import OrderDocument
 
 SEED = 2024
 ORDERS = 2000
@@ -35,7 +34,7 @@ async def seed_dataset(
     )
 
 
-async def oracle(engine: AsyncEngine) -> dict[str, dict[str, Any]]:
+async def oracle(engine: AsyncEngine) -> dict[str, OrderDocument]:
     """Every order document as computed from the write tables (what relevance is judged on)."""
     async with engine.connect() as conn:
         return await source.load_documents(conn, await source.all_order_ids(conn))

@@ -1,22 +1,119 @@
-"""Event names, past tense, as appended to the outbox.
+"""Events, past tense, as appended to the outbox: each name and its payload's shape.
 
-Payloads are JSON objects with camelCase keys; money is a decimal string.
-The projector only needs the stream to know which order documents to rebuild.
+Payloads are JSON objects with camelCase keys; money is a decimal string with two
+places. The projector only needs the stream to know which order documents to rebuild;
+the payloads are the record of what happened (and what other consumers read).
 """
 
 from __future__ import annotations
 
-CUSTOMER_REGISTERED = "CustomerRegistered"  # {customerId, name, email}
-CUSTOMER_UPDATED = "CustomerUpdated"  # {customerId, name?, email?}  (changed fields only)
-PRODUCT_ADDED = "ProductAdded"  # {productId, sku, name, category, price, currency}
-PRODUCT_UPDATED = "ProductUpdated"  # {productId, name?, category?, price?}
-# {orderId, customerId, lines[{productId, quantity, unitPrice}], shippingAddress, total, currency}
+from typing import NotRequired, TypedDict
+
+CUSTOMER_REGISTERED = "CustomerRegistered"
+CUSTOMER_UPDATED = "CustomerUpdated"
+PRODUCT_ADDED = "ProductAdded"
+PRODUCT_UPDATED = "ProductUpdated"
 ORDER_PLACED = "OrderPlaced"
-SHIPPING_ADDRESS_UPDATED = "ShippingAddressUpdated"  # {orderId, shippingAddress}
-ORDER_PAID = "OrderPaid"  # {orderId, amount}
-ORDER_SHIPPED = "OrderShipped"  # {orderId, carrier, trackingNumber}
-ORDER_DELIVERED = "OrderDelivered"  # {orderId}
-ORDER_CANCELLED = "OrderCancelled"  # {orderId, reason}
+SHIPPING_ADDRESS_UPDATED = "ShippingAddressUpdated"
+ORDER_PAID = "OrderPaid"
+ORDER_SHIPPED = "OrderShipped"
+ORDER_DELIVERED = "OrderDelivered"
+ORDER_CANCELLED = "OrderCancelled"
+
+
+class CustomerRegistered(TypedDict):
+    customerId: str
+    name: str
+    email: str
+
+
+class CustomerUpdated(TypedDict):
+    """The changed fields only."""
+
+    customerId: str
+    name: NotRequired[str]
+    email: NotRequired[str]
+
+
+class ProductAdded(TypedDict):
+    productId: str
+    sku: str
+    name: str
+    category: str | None
+    price: str
+    currency: str
+
+
+class ProductUpdated(TypedDict):
+    """The changed fields only."""
+
+    productId: str
+    name: NotRequired[str]
+    category: NotRequired[str]
+    price: NotRequired[str]
+
+
+class AddressData(TypedDict):
+    name: str
+    line1: str
+    line2: str | None
+    city: str
+    postalCode: str
+    country: str
+
+
+class LineData(TypedDict):
+    productId: str
+    quantity: int
+    unitPrice: str
+
+
+class OrderPlaced(TypedDict):
+    orderId: str
+    customerId: str
+    lines: list[LineData]
+    shippingAddress: AddressData
+    total: str
+    currency: str
+
+
+class ShippingAddressUpdated(TypedDict):
+    orderId: str
+    shippingAddress: AddressData
+
+
+class OrderPaid(TypedDict):
+    orderId: str
+    amount: str
+
+
+class OrderShipped(TypedDict):
+    orderId: str
+    carrier: str
+    trackingNumber: str
+
+
+class OrderDelivered(TypedDict):
+    orderId: str
+
+
+class OrderCancelled(TypedDict):
+    orderId: str
+    reason: str
+
+
+Payload = (
+    CustomerRegistered
+    | CustomerUpdated
+    | ProductAdded
+    | ProductUpdated
+    | OrderPlaced
+    | ShippingAddressUpdated
+    | OrderPaid
+    | OrderShipped
+    | OrderDelivered
+    | OrderCancelled
+)
 
 ALL = frozenset(
     {

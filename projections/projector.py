@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -88,7 +88,7 @@ class Projector:
         leadership: Leadership | None = None,
         metrics: ProjectorMetrics | None = None,
         refresh: bool = True,
-        state: dict[str, Any] | None = None,
+        state: Mapping[str, Any] | None = None,
     ) -> None:
         """`index` pins a physical index (a rebuild); None follows the alias. Without
         `leadership` the caller guarantees it is the only writer. `refresh=False` only for

@@ -48,8 +48,10 @@ from projections.rebuild_state import (
     CATCHING_UP,
     LOADING,
     Build,
+    BuildState,
     RebuildError,
     RebuildReport,
+    build_state,
     take_chunks,
 )
 from projections.retry import retrying
@@ -135,7 +137,7 @@ class Rebuild:
             )
         if builds:
             build = builds[-1]
-            if build.state.get("mapping_digest") != index_meta()["mapping_digest"]:
+            if build.state["mapping_digest"] != index_meta()["mapping_digest"]:
                 raise RebuildError(
                     f"{build.index} was started with another mapping than the code's: "
                     "run `orders rebuild --discard`, then `orders rebuild`"
@@ -154,15 +156,15 @@ class Rebuild:
         async with self.engine.connect() as conn:
             horizon = await source.horizon(conn)
             total = await source.count_orders(conn)
-        state = {
-            "phase": LOADING,
-            "horizon": list(horizon),
-            "after": "",
-            "loaded": 0,
-            "total": total,
-            "started": datetime.now(UTC).isoformat(timespec="seconds"),
-            "mapping_digest": index_meta()["mapping_digest"],
-        }
+        state = BuildState(
+            phase=LOADING,
+            horizon=list(horizon),
+            after="",
+            loaded=0,
+            total=total,
+            started=datetime.now(UTC).isoformat(timespec="seconds"),
+            mapping_digest=index_meta()["mapping_digest"],
+        )
         build = Build(name, state)
         await self._save(build)
         log.info("rebuilding into %s from horizon %s (%d orders)", name, tuple(horizon), total)
@@ -326,8 +328,8 @@ class Rebuild:
             if index in live:
                 continue
             doc = await self.search.get(names.progress_index(self.prefix), index)
-            state = (doc or {}).get("state") or {}
-            if state.get("phase") in (LOADING, CATCHING_UP):
+            state = build_state((doc or {}).get("state"))
+            if state is not None:
                 builds.append(Build(index, state))
             else:
                 leftovers.append(index)

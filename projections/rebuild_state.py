@@ -3,12 +3,37 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, TypedDict, cast
 
 from positions import Position
 
-LOADING, CATCHING_UP = "load", "catchup"
+Phase = Literal["load", "catchup"]
+LOADING: Phase = "load"
+CATCHING_UP: Phase = "catchup"
+
+
+class BuildState(TypedDict):
+    """What a rebuild keeps in its index's progress document, to resume from."""
+
+    phase: Phase
+    horizon: list[int]  # [txid, seq]: every event up to it had committed at the start
+    after: str  # the last order id loaded (ids are loaded in order)
+    loaded: int
+    total: int
+    started: str  # ISO 8601, UTC
+    mapping_digest: str  # the mapping it was started with
+
+
+def build_state(stored: Mapping[str, Any] | None) -> BuildState | None:
+    """The state of an unfinished rebuild, from a progress document's `state`; None when
+    the document describes no unfinished rebuild (a live index, or another writer's)."""
+    if not stored or stored.get("phase") not in (LOADING, CATCHING_UP):
+        return None
+    if not set(BuildState.__annotations__) <= set(stored):
+        return None  # written by an older version: not resumable
+    return cast(BuildState, dict(stored))
 
 
 class RebuildError(RuntimeError):
@@ -20,7 +45,7 @@ class Build:
     """An unfinished rebuild: its index and the state kept in its progress document."""
 
     index: str
-    state: dict[str, Any]
+    state: BuildState
 
     @property
     def horizon(self) -> Position:
@@ -29,13 +54,13 @@ class Build:
         return Position(int(txid), int(seq))
 
     @property
-    def phase(self) -> str:
-        return str(self.state.get("phase"))
+    def phase(self) -> Phase:
+        return self.state["phase"]
 
     def describe(self) -> str:
-        loaded, total = self.state.get("loaded", 0), self.state.get("total", 0)
+        loaded, total = self.state["loaded"], self.state["total"]
         done = f"{loaded}/{total} orders loaded" if self.phase == LOADING else "catching up"
-        return f"{self.index} ({done}, started {self.state.get('started', '?')})"
+        return f"{self.index} ({done}, started {self.state['started']})"
 
 
 @dataclass

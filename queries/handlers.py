@@ -5,7 +5,7 @@ docs/ARCHITECTURE.md, invariant 6.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import cast
 
 from identity import Principal
 from positions import Position
@@ -20,6 +20,7 @@ from queries.suggestions import (
     suggestions_from,
 )
 from read_model import names
+from read_model.document import OrderDocument
 from search_engine.client import SearchClient
 
 
@@ -32,14 +33,16 @@ class OrderQueries:
         self._alias = names.alias(prefix)
         self._progress = consistency.ProgressWatch(client, prefix)
 
-    async def get_order(self, order_id: str, actor: Principal) -> dict[str, Any] | None:
+    async def get_order(self, order_id: str, actor: Principal) -> OrderDocument | None:
         """The order document, None if unknown or not the actor's (GET through the alias)."""
         actor.signed_in()
         if not order_id:
             return None
         document = await self._client.get(self._alias, order_id)
         # Another customer's order does not exist for this one: the same None.
-        return document if document is not None and may_read(actor, document) else None
+        if document is None or not may_read(actor, document):
+            return None
+        return cast(OrderDocument, document)  # as the projector wrote it
 
     async def search_orders(self, search: OrderSearch, actor: Principal) -> OrderPage:
         """One page of the actor's matching orders with facets; InvalidQuery for bad input."""

@@ -9,6 +9,7 @@ from queries.cursors import encode_cursor
 from queries.facets import Facets, facets_from
 from queries.search_request import OrderSearch, cursor_fingerprint, effective_sort
 from queries.text_query import HIGHLIGHT_FIELDS, document_path
+from read_model.document import OrderDocument
 
 Highlights = list[tuple[str, list[str]]]
 
@@ -16,7 +17,7 @@ Highlights = list[tuple[str, list[str]]]
 @dataclass(frozen=True)
 class OrderHit:
     cursor: str
-    document: dict[str, Any]
+    document: OrderDocument
     highlights: Highlights
 
 

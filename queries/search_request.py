@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
+from order_status import OrderStatus
 from queries import facets, text_query
 from queries.cursors import SortKind, decode_cursor, sort_fingerprint
 from queries.errors import InvalidQuery
@@ -25,7 +26,7 @@ SortField = Literal["RELEVANCE", "PLACED_AT", "UPDATED_AT", "TOTAL"]
 Direction = Literal["ASC", "DESC"]
 
 MAX_PAGE_SIZE = 100
-STATUSES = frozenset({"PLACED", "PAID", "SHIPPED", "DELIVERED", "CANCELLED"})
+STATUSES = frozenset(OrderStatus)
 SORT_FIELDS: dict[str, str] = {
     "RELEVANCE": "_score",
     "PLACED_AT": "placedAt",

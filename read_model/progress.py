@@ -6,6 +6,7 @@ side waits on it for `consistency: {atLeast}` (docs/ARCHITECTURE.md, invariant 6
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,7 +21,7 @@ async def publish_progress(
     prefix: str,
     position: Position,
     index: str | None = None,
-    state: dict[str, Any] | None = None,
+    state: Mapping[str, Any] | None = None,
     refresh: bool = True,
 ) -> None:
     """Publish a physical index's position (the alias' index when `index` is None).

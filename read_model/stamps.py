@@ -7,16 +7,14 @@ the changes between two published positions by that stamp (queries/change_stamps
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from positions import Position
+from read_model.document import OrderDocument, Stamp
 
 STAMP = "projectedAt"  # {txid, seq}: the position of the batch that wrote the document
 
 
-def stamped(
-    documents: Mapping[str, dict[str, Any]], position: Position
-) -> dict[str, dict[str, Any]]:
+def stamped(documents: Mapping[str, OrderDocument], position: Position) -> dict[str, OrderDocument]:
     """The documents with the stamp of the batch that writes them."""
-    stamp = {"txid": position.txid, "seq": position.seq}
-    return {key: {**doc, STAMP: stamp} for key, doc in documents.items()}
+    stamp = Stamp(txid=position.txid, seq=position.seq)
+    return {key: {**doc, "projectedAt": stamp} for key, doc in documents.items()}

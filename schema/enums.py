@@ -6,14 +6,10 @@ from enum import Enum
 
 import strawberry
 
+from order_status import OrderStatus as OrderStatus
 
-@strawberry.enum
-class OrderStatus(Enum):
-    PLACED = "PLACED"
-    PAID = "PAID"
-    SHIPPED = "SHIPPED"
-    DELIVERED = "DELIVERED"
-    CANCELLED = "CANCELLED"
+# The shared enum is the GraphQL type itself (strawberry.enum registers it in place).
+strawberry.enum(OrderStatus, name="OrderStatus")
 
 
 @strawberry.enum

@@ -9,7 +9,7 @@ client exceptions into `SearchUnavailable` / `SearchError`.
 from __future__ import annotations
 
 import importlib.metadata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -161,14 +161,14 @@ class SearchClient:
         return {doc["_id"]: doc["_source"] for doc in docs if doc.get("found")}
 
     async def bulk_index(
-        self, index: str, docs: Sequence[tuple[str, dict[str, Any]]], refresh: bool = False
+        self, index: str, docs: Sequence[tuple[str, Mapping[str, Any]]], refresh: bool = False
     ) -> None:
         """Index (create or replace) every doc in one bulk request; BulkError lists failures."""
         if not docs:
             if refresh:
                 await self.refresh(index)
             return
-        operations: list[dict[str, Any]] = []
+        operations: list[Mapping[str, Any]] = []
         for doc_id, doc in docs:
             operations += [{"index": {"_index": index, "_id": doc_id}}, doc]
         extra = {"refresh": "true"} if refresh else {}

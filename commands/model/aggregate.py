@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import ClassVar
+
+from commands.events import Payload
 
 
 @dataclass(frozen=True)
@@ -15,7 +17,7 @@ class Event:
     stream_id: str
     stream_version: int
     type: str
-    data: dict[str, Any]
+    data: Payload
     occurred_at: datetime
 
 
@@ -36,7 +38,7 @@ class Aggregate:
     def is_new(self) -> bool:
         return self.stored_version == 0
 
-    def _record(self, event_type: str, data: dict[str, Any], now: datetime) -> None:
+    def _record(self, event_type: str, data: Payload, now: datetime) -> None:
         # One event per change and one version step per event, so an aggregate's
         # version always equals the stream_version of its last event.
         self.version += 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from commands import events
 from commands.messages import DUPLICATE
@@ -36,7 +36,7 @@ class Customer(Aggregate):
             problems.add(DUPLICATE, f"{email} is already registered", ("email",))
         problems.raise_if_any()
         customer = cls(id=customer_id, name=name, email=email, created_at=now, updated_at=now)
-        payload = {"customerId": customer_id, "name": name, "email": email}
+        payload = events.CustomerRegistered(customerId=customer_id, name=name, email=email)
         customer._record(events.CUSTOMER_REGISTERED, payload, now)
         return customer
 
@@ -52,7 +52,7 @@ class Customer(Aggregate):
         """Change name and/or email; values equal to the current ones are a no-op (no event)."""
         check_version(expected_version, self.version)
         problems = Problems()
-        changes: dict[str, Any] = {}
+        changes = events.CustomerUpdated(customerId=self.id)
         if name is not None and (name := problems.text(name, ("name",), NAME_MAX)) != self.name:
             changes["name"] = name
         if email is not None and (email := problems.email(email, ("email",))) != self.email:
@@ -60,9 +60,9 @@ class Customer(Aggregate):
                 problems.add(DUPLICATE, f"{email} is already registered", ("email",))
             changes["email"] = email
         problems.raise_if_any()
-        if not changes:
+        if changes.keys() == {"customerId"}:
             return
         self.name = changes.get("name", self.name)
         self.email = changes.get("email", self.email)
         self.updated_at = now
-        self._record(events.CUSTOMER_UPDATED, {"customerId": self.id, **changes}, now)
+        self._record(events.CUSTOMER_UPDATED, changes, now)

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from commands import events
 from commands.messages import INVALID_STATE, NOT_FOUND, Address, OrderLineRequest
@@ -21,8 +21,15 @@ from commands.model import streams
 from commands.model.aggregate import Aggregate
 from commands.model.product import Product
 from commands.model.validation import LIMITS, MAX_MONEY, Problems, check_version, money_text
+from order_status import OrderStatus
 
-PLACED, PAID, SHIPPED, DELIVERED, CANCELLED = "PLACED", "PAID", "SHIPPED", "DELIVERED", "CANCELLED"
+PLACED, PAID, SHIPPED, DELIVERED, CANCELLED = (
+    OrderStatus.PLACED,
+    OrderStatus.PAID,
+    OrderStatus.SHIPPED,
+    OrderStatus.DELIVERED,
+    OrderStatus.CANCELLED,
+)
 MAX_LINES = 100
 MAX_QUANTITY = 1000
 CARRIER_MAX = LIMITS["carrier"]
@@ -52,7 +59,7 @@ class Order(Aggregate):
     STREAM: ClassVar[str] = streams.ORDER
 
     customer_id: str
-    status: str
+    status: OrderStatus
     currency: str
     lines: tuple[OrderLine, ...]
     shipping_address: Address
@@ -120,7 +127,8 @@ class Order(Aggregate):
         address = problems.address(address, ("address",))
         problems.raise_if_any()
         self.shipping_address = address
-        self._change(events.SHIPPING_ADDRESS_UPDATED, {"shippingAddress": _address(address)}, now)
+        payload = events.ShippingAddressUpdated(orderId=self.id, shippingAddress=_address(address))
+        self._change(events.SHIPPING_ADDRESS_UPDATED, payload, now)
 
     def pay(self, amount: Decimal, *, expected_version: int | None, now: datetime) -> None:
         """Pay the whole order at once: `amount` must equal the total."""
@@ -134,7 +142,8 @@ class Order(Aggregate):
             )
         problems.raise_if_any()
         self.status, self.payment_amount, self.paid_at = PAID, self.total, now
-        self._change(events.ORDER_PAID, {"amount": money_text(self.total)}, now)
+        paid = events.OrderPaid(orderId=self.id, amount=money_text(self.total))
+        self._change(events.ORDER_PAID, paid, now)
 
     def ship(
         self, carrier: str, tracking_number: str, *, expected_version: int | None, now: datetime
@@ -147,7 +156,9 @@ class Order(Aggregate):
         problems.raise_if_any()
         self.status, self.carrier, self.tracking_number = SHIPPED, carrier, tracking_number
         self.shipped_at = now
-        payload = {"carrier": carrier, "trackingNumber": tracking_number}
+        payload = events.OrderShipped(
+            orderId=self.id, carrier=carrier, trackingNumber=tracking_number
+        )
         self._change(events.ORDER_SHIPPED, payload, now)
 
     def deliver(self, *, expected_version: int | None, now: datetime) -> None:
@@ -156,7 +167,7 @@ class Order(Aggregate):
         self._require_status(problems, "deliver", SHIPPED)
         problems.raise_if_any()
         self.status, self.delivered_at = DELIVERED, now
-        self._change(events.ORDER_DELIVERED, {}, now)
+        self._change(events.ORDER_DELIVERED, events.OrderDelivered(orderId=self.id), now)
 
     def cancel(self, reason: str, *, expected_version: int | None, now: datetime) -> None:
         check_version(expected_version, self.version)
@@ -165,35 +176,36 @@ class Order(Aggregate):
         reason = problems.text(reason, ("reason",), REASON_MAX)
         problems.raise_if_any()
         self.status, self.cancel_reason, self.cancelled_at = CANCELLED, reason, now
-        self._change(events.ORDER_CANCELLED, {"reason": reason}, now)
+        cancelled = events.OrderCancelled(orderId=self.id, reason=reason)
+        self._change(events.ORDER_CANCELLED, cancelled, now)
 
     def _require_status(self, problems: Problems, action: str, *allowed: str) -> None:
         if self.status not in allowed:
             message = f"cannot {action} an order that is {self.status} (only {', '.join(allowed)})"
             problems.add(INVALID_STATE, message)
 
-    def _change(self, event_type: str, data: dict[str, Any], now: datetime) -> None:
+    def _change(self, event_type: str, data: events.Payload, now: datetime) -> None:
         # Every order command moves updated_at and the version, even if nothing else shows it.
         self.updated_at = now
-        self._record(event_type, {"orderId": self.id, **data}, now)
+        self._record(event_type, data, now)
 
-    def _placed_payload(self) -> dict[str, Any]:
+    def _placed_payload(self) -> events.OrderPlaced:
         lines = [
-            {
-                "productId": line.product_id,
-                "quantity": line.quantity,
-                "unitPrice": money_text(line.unit_price),
-            }
+            events.LineData(
+                productId=line.product_id,
+                quantity=line.quantity,
+                unitPrice=money_text(line.unit_price),
+            )
             for line in self.lines
         ]
-        return {
-            "orderId": self.id,
-            "customerId": self.customer_id,
-            "lines": lines,
-            "shippingAddress": _address(self.shipping_address),
-            "total": money_text(self.total),
-            "currency": self.currency,
-        }
+        return events.OrderPlaced(
+            orderId=self.id,
+            customerId=self.customer_id,
+            lines=lines,
+            shippingAddress=_address(self.shipping_address),
+            total=money_text(self.total),
+            currency=self.currency,
+        )
 
 
 def _order_lines(
@@ -232,12 +244,12 @@ def _one_currency(
     return currencies[0] if currencies else ""
 
 
-def _address(address: Address) -> dict[str, str | None]:
-    return {
-        "name": address.name,
-        "line1": address.line1,
-        "line2": address.line2,
-        "city": address.city,
-        "postalCode": address.postal_code,
-        "country": address.country,
-    }
+def _address(address: Address) -> events.AddressData:
+    return events.AddressData(
+        name=address.name,
+        line1=address.line1,
+        line2=address.line2,
+        city=address.city,
+        postalCode=address.postal_code,
+        country=address.country,
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from commands import events
 from commands.messages import DUPLICATE
@@ -77,32 +77,31 @@ class Product(Aggregate):
         """Change name, category and/or price; unchanged values are a no-op (no event)."""
         check_version(expected_version, self.version)
         problems = Problems()
-        changes: dict[str, Any] = {}
+        changes = events.ProductUpdated(productId=self.id)
         if name is not None and (name := problems.text(name, ("name",), NAME_MAX)) != self.name:
             changes["name"] = name
         if category is not None:
             category = problems.text(category, ("category",), CATEGORY_MAX)
             if category != self.category:
                 changes["category"] = category
-        if price is not None and (price := problems.money(price, ("price",))) != self.price:
-            changes["price"] = price
+        new_price = self.price
+        if price is not None and (new_price := problems.money(price, ("price",))) != self.price:
+            changes["price"] = money_text(new_price)
         problems.raise_if_any()
-        if not changes:
+        if changes.keys() == {"productId"}:
             return
         self.name = changes.get("name", self.name)
         self.category = changes.get("category", self.category)
-        self.price = changes.get("price", self.price)
+        self.price = new_price
         self.updated_at = now
-        if "price" in changes:
-            changes["price"] = money_text(changes["price"])
-        self._record(events.PRODUCT_UPDATED, {"productId": self.id, **changes}, now)
+        self._record(events.PRODUCT_UPDATED, changes, now)
 
-    def _added_payload(self) -> dict[str, Any]:
-        return {
-            "productId": self.id,
-            "sku": self.sku,
-            "name": self.name,
-            "category": self.category,
-            "price": money_text(self.price),
-            "currency": self.currency,
-        }
+    def _added_payload(self) -> events.ProductAdded:
+        return events.ProductAdded(
+            productId=self.id,
+            sku=self.sku,
+            name=self.name,
+            category=self.category,
+            price=money_text(self.price),
+            currency=self.currency,
+        )

@@ -14,6 +14,7 @@ from commands.model.order import Order, OrderLine
 from commands.repositories.rows import not_found, write_row
 from database.engine import utc, utc_or_none
 from database.tables import order_lines, orders
+from order_status import OrderStatus
 
 # The whole aggregate in one round trip; only the order row is locked.
 _BY_ID = (
@@ -125,7 +126,7 @@ def _order(rows: Sequence[RowMapping]) -> Order:
         id=first["id"],
         version=first["version"],
         customer_id=first["customer_id"],
-        status=first["status"],
+        status=OrderStatus(first["status"]),
         currency=first["currency"],
         lines=lines,
         shipping_address=address,

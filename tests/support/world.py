@@ -23,6 +23,7 @@ from database.engine import create_engine
 from projections import source
 from projections.projector import Projector
 from queries.handlers import OrderQueries
+from read_model.document import OrderDocument
 from read_model.indices import ensure_index
 from read_model.names import alias
 from read_model.stamps import STAMP
@@ -42,7 +43,7 @@ class World:
     def new_projector(self, cls: type[Projector] = Projector, **kwargs: Any) -> Projector:
         return cls(self.engine, self.search, self.prefix, **kwargs)
 
-    async def oracle(self) -> dict[str, dict[str, Any]]:
+    async def oracle(self) -> dict[str, OrderDocument]:
         """Every order document as computed from the write tables right now."""
         async with self.engine.connect() as conn:
             return await source.load_documents(conn, await source.all_order_ids(conn))

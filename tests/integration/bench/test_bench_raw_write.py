@@ -116,7 +116,7 @@ async def test_raw_write_stores_the_rows_event_and_result_of_place_order(
     assert stored["test-staff:via-raw"][0] == stored["test-staff:via-bus"][0] == "PlaceOrder"
     async with engine.connect() as conn:
         documents = await source.load_documents(conn, [placed.id, raw_id])
-    bus_doc, raw_doc = documents[placed.id], documents[raw_id]
+    bus_doc, raw_doc = dict(documents[placed.id]), dict(documents[raw_id])
     for doc in (bus_doc, raw_doc):
         for key in ("id", "placedAt", "updatedAt"):
             doc.pop(key, None)

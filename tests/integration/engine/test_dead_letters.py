@@ -97,7 +97,7 @@ async def test_a_rejected_document_is_parked_and_retried_after_the_fix(
     assert "re-projected 1 order(s); still rejected: 0" in capsys.readouterr().out
     assert await dead_letters.listing(world.engine, world.prefix) == []
     assert await world.search.alias_targets(world.prefix) == [broken]
-    assert (await world.queries.get_order(shipped[1], STAFF) or {})["shipment"][
-        "trackingNumber"
-    ] == "1Z999"
+    fixed = await world.queries.get_order(shipped[1], STAFF)
+    shipment = None if fixed is None else fixed["shipment"]
+    assert shipment is not None and shipment["trackingNumber"] == "1Z999"
     await assert_index_equals_oracle(world)

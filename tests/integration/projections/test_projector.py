@@ -201,7 +201,8 @@ async def test_queries_answer_from_the_index_alone(
     await world.queries.wait_for(last.position, timeout_ms=2000)
     order = await world.queries.get_order(ids[0], STAFF)
     assert order is not None and order["status"] == "CANCELLED"
-    assert order["cancellation"]["reason"] == "duplicate order"
+    cancellation = order["cancellation"]
+    assert cancellation is not None and cancellation["reason"] == "duplicate order"
     page = await world.queries.search_orders(
         OrderSearch(text="Ana Souza", filter=None, sort=[], first=20, after=None), STAFF
     )

@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 import pytest
 
+from read_model.document import OrderDocument
 from read_model.indices import drop_all, ensure_index
 from read_model.names import alias
 from search_engine.client import SearchClient
@@ -47,7 +47,7 @@ async def relevance(search_url: str) -> AsyncIterator[tuple[SearchClient, str]]:
 
 @asynccontextmanager
 async def _index_of(
-    search_url: str, documents: list[dict[str, Any]]
+    search_url: str, documents: list[OrderDocument]
 ) -> AsyncIterator[tuple[SearchClient, str]]:
     client = await SearchClient.connect(search_url)
     name = f"t-{uuid.uuid4().hex[:10]}"

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from projections.document import build_order_document
+from read_model.document import OrderDocument
 
 NAMESPACE = uuid.UUID("0b7f4a56-1c0e-4f44-8c55-3f2d0d0e9a01")
 BASE_TIME = datetime(2024, 3, 1, 8, 0, tzinfo=UTC)
@@ -83,7 +84,7 @@ SPECS = [
 STATUSES = ("PLACED", "PAID", "SHIPPED", "DELIVERED", "CANCELLED")
 
 
-def _document(n: int, spec: Spec) -> dict[str, Any]:
+def _document(n: int, spec: Spec) -> OrderDocument:
     city, postal_code, country = PLACES[spec.place]
     lines = [
         {"line_no": k + 1, "product_id": p["id"], "quantity": 1, "unit_price": p["price"],

@@ -12,6 +12,7 @@ import pytest
 from positions import ORIGIN, Position
 from queries.change_feed import REPLAY_PAGE, ChangeFeed, ChangeFilter, Subscriber
 from queries.errors import InvalidQuery
+from read_model.document import OrderDocument
 from read_model.indices import ensure_index
 from read_model.names import alias
 from read_model.progress import publish_progress
@@ -30,7 +31,10 @@ async def project(search: SearchClient, prefix: str, first: int, count: int) -> 
     for start in range(first, first + count, 500):
         batch = {}
         for seq in range(start, min(start + 500, first + count)):
-            doc = {**ORDER_DOCUMENTS[seq % len(ORDER_DOCUMENTS)], "id": f"order-{seq}"}
+            doc: OrderDocument = {
+                **ORDER_DOCUMENTS[seq % len(ORDER_DOCUMENTS)],
+                "id": f"order-{seq}",
+            }
             batch.update(stamped({doc["id"]: doc}, Position(0, seq)))
         await search.bulk_index(alias(prefix), list(batch.items()), refresh=True)
     await publish_progress(search, prefix, Position(0, first + count - 1))

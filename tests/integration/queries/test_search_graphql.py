@@ -56,7 +56,7 @@ def run(relevance: tuple[SearchClient, str]) -> Any:
     services = SimpleNamespace(queries=OrderQueries(*relevance))
 
     async def execute(query: str, **variables: Any) -> tuple[Any, list[Any]]:
-        context = Context(services=services, request=None, principal=STAFF)  # type: ignore[arg-type]
+        context = Context(api=services, request=None, principal=STAFF)  # type: ignore[arg-type]
         result = await schema.execute(query, variable_values=variables, context_value=context)
         return result.data, [error.formatted for error in result.errors or []]
 

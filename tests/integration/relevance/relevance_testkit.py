@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from queries.handlers import OrderQueries
+from read_model.document import OrderDocument
 
 
 @dataclass
@@ -13,4 +13,4 @@ class Searchable:
     """The dataset's read path (a fresh index) and its oracle documents by order id."""
 
     queries: OrderQueries
-    documents: dict[str, dict[str, Any]]
+    documents: dict[str, OrderDocument]

@@ -14,6 +14,7 @@ from benchmarks import relevance_dataset
 from database.engine import create_engine
 from database.tables import events, products
 from demo.seed import SeedError, SeedReport, seed_demo_data
+from read_model.document import OrderDocument
 
 pytestmark = [pytest.mark.anyio, pytest.mark.postgres]
 
@@ -22,7 +23,7 @@ ORDERS = 40
 
 async def seed_and_read(
     url: str, **options: Any
-) -> tuple[SeedReport, dict[str, dict[str, Any]], Counter[str]]:
+) -> tuple[SeedReport, dict[str, OrderDocument], Counter[str]]:
     engine = create_engine(url)
     try:
         report = await seed_demo_data(engine, orders=ORDERS, seed=11, progress=False, **options)

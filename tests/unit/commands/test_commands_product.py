@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import cast
 
 import pytest
 
@@ -50,7 +51,7 @@ def test_add_creates_version_1_with_a_money_string_payload() -> None:
 def test_category_is_optional() -> None:
     product = add(category=None)
     assert product.category is None
-    assert product.events[0].data["category"] is None
+    assert cast(events.ProductAdded, product.events[0].data)["category"] is None
 
 
 def test_add_reports_every_problem_at_once() -> None:

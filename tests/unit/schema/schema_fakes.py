@@ -16,6 +16,7 @@ from graphql import GraphQLFormattedError
 from commands.messages import CommandResult
 from identity.tokens import TokenVerifier
 from queries.errors import InvalidQuery
+from read_model.document import OrderDocument
 from schema.build import build_schema
 from schema.context import Context
 from tests.support.actors import STAFF
@@ -46,7 +47,7 @@ class FakeBus:
 
 @dataclass
 class FakeQueries:
-    documents: dict[str, dict[str, Any]] = field(default_factory=dict)
+    documents: dict[str, OrderDocument] = field(default_factory=dict)
     page: Any = None
     on_wait: Behaviour | None = None
     on_search: Behaviour | None = None
@@ -55,7 +56,7 @@ class FakeQueries:
     searches: list[Any] = field(default_factory=list)
     suggested: list[tuple[str, int]] = field(default_factory=list)
 
-    async def get_order(self, order_id: str, actor: Any = None) -> dict[str, Any] | None:
+    async def get_order(self, order_id: str, actor: Any = None) -> OrderDocument | None:
         return self.documents.get(order_id)
 
     async def search_orders(self, request: Any, actor: Any = None) -> Any:

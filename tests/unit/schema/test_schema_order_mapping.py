@@ -10,6 +10,7 @@ import pytest
 
 from projections.document import build_order_document
 from queries.results import OrderHit, OrderPage
+from read_model.document import OrderDocument
 from schema.connection import OrderConnection
 from schema.enums import OrderStatus
 from schema.order import Order
@@ -19,7 +20,7 @@ PLACED = datetime(2024, 5, 1, 9, 30, tzinfo=UTC)
 SHIPPED = datetime(2024, 5, 3, 16, 0, tzinfo=UTC)
 
 
-def shipped_order_document() -> dict[str, Any]:
+def shipped_order_document() -> OrderDocument:
     order = {
         "id": "ord-1",
         "status": "SHIPPED",
