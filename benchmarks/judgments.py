@@ -9,7 +9,11 @@ named by predicates over the order documents computed from the write tables:
      "why": "surname without the umlaut plus the city narrows to one customer"}
 
 `relevant` orders have grade 2, `partial` ones (optional) grade 1. A predicate is
-an object whose keys must all hold, or a list of such objects (any may hold).
+an object whose keys must all hold, or a list of such objects (any may hold). `class`
+(optional) names the class of issue 10 a judgment was written for: 1 typos that must not
+make two words equal, 2 the spelling typed, 4 streets, filler words before identifiers
+and English city names (class 3, tie-breaking, is a property of every query, tested
+apart); judgments without one are the original set.
 """
 
 from __future__ import annotations
@@ -26,6 +30,20 @@ from typing import Any
 
 JUDGMENTS_FILE = Path(__file__).with_name("relevance_judgments.json")
 CUTOFF = 10
+# Queries for one thing by its identifier, typed whole or by its start, with or without a
+# filler word: the identifier's order must be the first hit (identifier@1).
+IDENTIFIER_TYPES = frozenset(
+    {
+        "order-id",
+        "order-id-prefix",
+        "email",
+        "sku",
+        "tracking",
+        "tracking-prefix",
+        "filler-order-id",
+        "filler-identifier",
+    }
+)
 
 Document = Mapping[str, Any]
 Predicate = dict[str, str] | list[dict[str, str]]
@@ -40,6 +58,11 @@ class Judgment:
     relevant: Predicate
     partial: Predicate | None = None
     core: bool = False
+    query_class: int = 0  # `class` in the file; 0: the original judgments
+
+    @property
+    def identifier(self) -> bool:
+        return self.type in IDENTIFIER_TYPES
 
 
 @dataclass(frozen=True)
@@ -56,7 +79,12 @@ class Outcome:
 
 def load_judgments(path: Path = JUDGMENTS_FILE) -> list[Judgment]:
     raw = json.loads(path.read_text(encoding="utf-8"))
-    return [Judgment(**entry) for entry in raw["judgments"]]
+    return [
+        Judgment(
+            **{k: v for k, v in entry.items() if k != "class"}, query_class=entry.get("class", 0)
+        )
+        for entry in raw["judgments"]
+    ]
 
 
 # --- predicates over order documents ----------------------------------------------------------
@@ -81,6 +109,17 @@ def _contains_words(haystack: str, needle: str) -> bool:
     return all(word in have for word in words(needle))
 
 
+def _spelled_words(text: str) -> tuple[str, ...]:
+    """Lower-case words with their accents kept: "Inês" and "Inés" differ."""
+    return tuple(re.findall(r"[^\W_]+", unicodedata.normalize("NFC", text).lower()))
+
+
+def _spelled_as(haystack: str, needle: str) -> bool:
+    """Every word of `needle` is a word of `haystack`, accents as written ("Björn", not "Bjørn")."""
+    have = _spelled_words(haystack)
+    return all(word in have for word in _spelled_words(needle))
+
+
 def _lines(doc: Document) -> list[Document]:
     return list(doc.get("lines") or [])
 
@@ -96,7 +135,9 @@ CHECKS: dict[str, Callable[[Document, str], bool]] = {
     "email_local": lambda d, v: d["customer"]["email"].split("@")[0] == v.lower(),
     "email_domain": lambda d, v: d["customer"]["email"].split("@")[1] == v.lower(),
     "name": lambda d, v: _contains_words(d["customer"]["name"], v),
+    "name_exact": lambda d, v: _spelled_as(d["customer"]["name"], v),
     "city": lambda d, v: fold(d["shippingAddress"]["city"]) == fold(v),
+    "street": lambda d, v: _contains_words(d["shippingAddress"]["line1"], v),
     "postal_code": lambda d, v: d["shippingAddress"]["postalCode"] == v,
     "postal_prefix": lambda d, v: d["shippingAddress"]["postalCode"].startswith(v),
     "country": lambda d, v: d["shippingAddress"]["country"] == v,

@@ -90,13 +90,36 @@ def report(outcomes: Sequence[Outcome], documents: Mapping[str, Any], explain: b
         group = [o for o in outcomes if o.judgment.type == kind]
         figures = summary(group)
         out.append(f"{kind:<20} {len(group):>7} {figures['MRR']:>6.3f} {figures['nDCG@10']:>8.3f}")
-    for label, group in (
-        ("all", list(outcomes)),
-        ("core (*)", [o for o in outcomes if o.judgment.core]),
-    ):
+    out.append("")
+    out.append(f"{'group':<20} {'queries':>7} {'MRR':>6} {'nDCG@10':>8} {'ident@1':>8}")
+    for label, group in groups(outcomes):
         figures = summary(group)
-        out.append(f"{label:<20} {len(group):>7} {figures['MRR']:>6.3f} {figures['nDCG@10']:>8.3f}")
+        ident = [o for o in group if o.judgment.identifier]
+        at_one = f"{identifier_at_1(ident):>8.3f}" if ident else f"{'-':>8}"
+        out.append(
+            f"{label:<20} {len(group):>7} {figures['MRR']:>6.3f} {figures['nDCG@10']:>8.3f} "
+            f"{at_one}"
+        )
     return "\n".join(out)
+
+
+def groups(outcomes: Sequence[Outcome]) -> list[tuple[str, list[Outcome]]]:
+    """The original judgments, each class of issue 10, identifiers, core, and all."""
+    by_class = [
+        (f"class {n}" if n else "original", [o for o in outcomes if o.judgment.query_class == n])
+        for n in sorted({o.judgment.query_class for o in outcomes})
+    ]
+    return [
+        *by_class,
+        ("identifiers", [o for o in outcomes if o.judgment.identifier]),
+        ("core (*)", [o for o in outcomes if o.judgment.core]),
+        ("all", list(outcomes)),
+    ]
+
+
+def identifier_at_1(outcomes: Sequence[Outcome]) -> float:
+    """The share of queries whose first hit is relevant."""
+    return mean(1.0 if o.reciprocal_rank == 1 else 0.0 for o in outcomes)
 
 
 def _describe_hits(o: Outcome, documents: Mapping[str, Any]) -> list[str]:

@@ -7,8 +7,8 @@ from typing import Any
 
 from queries.cursors import encode_cursor
 from queries.facets import Facets, facets_from
+from queries.highlights import HIGHLIGHT_FIELDS, document_path
 from queries.search_request import OrderSearch, cursor_fingerprint, effective_sort
-from queries.text_query import HIGHLIGHT_FIELDS, document_path
 from read_model.document import OrderDocument
 
 Highlights = list[tuple[str, list[str]]]

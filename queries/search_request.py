@@ -6,7 +6,9 @@ hits get every filter while each facet ignores its own (see `queries.facets`).
 
 Sorting always ends with the unique `id`, and pages continue with `search_after`
 (never `from`), so paging has no depth limit (`index.max_result_window` bounds `from`
-only). What a cursor guarantees while orders keep arriving is in `queries.cursors`.
+only). A sort ending in RELEVANCE breaks equal scores by `placedAt`, newest first, then
+`id`: the same query over the same data lists its results in the same, meaningful order
+on every run. What a cursor guarantees while orders keep arriving is in `queries.cursors`.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from order_status import OrderStatus
-from queries import facets, text_query
+from queries import facets, highlights, text_query
 from queries.cursors import SortKind, decode_cursor, sort_fingerprint
 from queries.errors import InvalidQuery
 from queries.text_query import clean_input
@@ -105,10 +107,10 @@ def build_search_body(search: OrderSearch) -> dict[str, Any]:
         matched = text_query.text_query(text)
         query["bool"]["must"] = [matched]
         if search.highlights:
-            body["highlight"] = text_query.highlight(matched)
+            body["highlight"] = highlights.highlight(text)
     body["query"] = query
     if search.after is not None:
-        kinds: list[SortKind] = [*(SORT_KINDS[spec.field] for spec in sort), "keyword"]
+        kinds = [*(SORT_KINDS[spec.field] for spec in sort), *(k for _, _, k in tiebreakers(sort))]
         body["search_after"] = decode_cursor(search.after, cursor_fingerprint(sort), kinds)
     return body
 
@@ -131,14 +133,25 @@ def effective_sort(search: OrderSearch) -> list[SortSpec]:
     return [SortSpec("RELEVANCE" if has_text else "PLACED_AT", "DESC")]
 
 
+def tiebreakers(specs: list[SortSpec]) -> list[tuple[str, Direction, SortKind]]:
+    """What orders equal sort values: after a relevance sort the newest order first (equal
+    scores are common: text tiers are constant scores), and always the unique id last."""
+    chain: list[tuple[str, Direction, SortKind]] = []
+    if specs[-1].field == "RELEVANCE" and all(s.field != "PLACED_AT" for s in specs):
+        chain.append((SORT_FIELDS["PLACED_AT"], "DESC", "date"))
+    return [*chain, (TIEBREAKER, "ASC", "keyword")]
+
+
 def sort_clauses(specs: list[SortSpec]) -> list[dict[str, Any]]:
-    clauses = [{SORT_FIELDS[s.field]: {"order": s.direction.lower()}} for s in specs]
-    return [*clauses, {TIEBREAKER: {"order": "asc"}}]
+    clauses = [(SORT_FIELDS[s.field], s.direction) for s in specs]
+    clauses += [(path, direction) for path, direction, _ in tiebreakers(specs)]
+    return [{path: {"order": direction.lower()}} for path, direction in clauses]
 
 
 def cursor_fingerprint(specs: list[SortSpec]) -> str:
     key = ",".join(f"{s.field}:{s.direction}" for s in specs)
-    return sort_fingerprint(f"{key},{TIEBREAKER}:ASC")
+    ties = ",".join(f"{path}:{direction}" for path, direction, _ in tiebreakers(specs))
+    return sort_fingerprint(f"{key},{ties}")
 
 
 COMMON = ""  # the key of filter clauses no facet owns

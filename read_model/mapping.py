@@ -7,7 +7,10 @@ How each searchable field is analysed (queries/text_query.py decides how they ra
 
 - customer.name, lines.productName, shippingAddress.city: `folded` text ("José Müller"
   ~ "jose muller", "O'Brien" ~ "obrien"), `.prefix` word edge n-grams for as-you-type
-  ("mül"); names also `.key`, the whole folded value that suggestions group by.
+  ("mül"), `.spelled` lower case with the accents kept ("inês" is not "inés": the
+  spelling typed ranks first); names also `.key`, the whole folded value that
+  suggestions group by.
+- shippingAddress.line1 (the street and house number): `folded` text and `.prefix`.
 - customer.email: keyword, lowercase (whole, exact); `.prefix`; `.parts` ("smith");
   `.local` / `.domain`, exactly "alice.smith" or "example.com".
 - lines.sku, id: keyword (exact); `.prefix` ignoring case and punctuation ("skured" ~
@@ -27,7 +30,8 @@ import hashlib
 import json
 from typing import Any
 
-MAPPING_VERSION = 3  # 3: documents carry `projectedAt` (the change feed)
+# 3: documents carry `projectedAt` (the change feed); 4: `.spelled` subfields, line1 prefixes
+MAPPING_VERSION = 4
 
 _IDENT_MAX_GRAM = 40  # a whole compacted UUID (32 chars) still has its own prefix token
 _WORD_MAX_GRAM = 20
@@ -81,6 +85,12 @@ def _analysis() -> dict[str, Any]:
                 "char_filter": ["no_apostrophes"],
                 "filter": _FOLD,
             },
+            # Words as spelled, only lower-cased: "Inês" ≠ "Inés", "Bjørn" ≠ "Björn".
+            "spelled": {
+                "tokenizer": "standard",
+                "char_filter": ["no_apostrophes"],
+                "filter": ["lowercase"],
+            },
             # Index side of as-you-type matching on words: "ali" → "Alice Smith".
             "folded_prefix": {
                 "tokenizer": "word_prefixes",
@@ -128,11 +138,14 @@ def _analysis() -> dict[str, Any]:
     }
 
 
-def _text(prefix: bool = True, key: bool = False) -> dict[str, Any]:
+def _text(prefix: bool = True, key: bool = False, spelled: bool = False) -> dict[str, Any]:
     """Full text, folded. `.prefix`: word edge n-grams searched with the plain analyzer;
-    `.key`: the whole value folded, for suggestions (terms aggregation + include regex)."""
+    `.key`: the whole value folded, for suggestions (terms aggregation + include regex);
+    `.spelled`: the words with their accents."""
     field: dict[str, Any] = {"type": "text", "analyzer": "folded"}
     subfields: dict[str, Any] = {}
+    if spelled:
+        subfields["spelled"] = {"type": "text", "analyzer": "spelled"}
     if prefix:
         subfields["prefix"] = {
             "type": "text",
@@ -196,14 +209,14 @@ def _properties() -> dict[str, Any]:
         "version": _INT,
         "placedAt": _DATE,
         "updatedAt": _DATE,
-        "customer": _object(id=_KEYWORD, name=_text(key=True), email=_email()),
+        "customer": _object(id=_KEYWORD, name=_text(key=True, spelled=True), email=_email()),
         # A plain object array, not nested: filters and facets count orders, and no
         # query needs two properties of the same line to match together.
         "lines": _object(
             lineNo=_INT,
             productId=_KEYWORD,
             sku=_ident(parts=True),
-            productName=_text(key=True),
+            productName=_text(key=True, spelled=True),
             # Keyword: facet values as written (and the category filter); `.text` searchable.
             category={"type": "keyword", "fields": {"text": _text(prefix=False)}},
             quantity=_INT,
@@ -229,9 +242,9 @@ def _properties() -> dict[str, Any]:
 def _address() -> dict[str, Any]:
     return _object(
         name=_text(prefix=False),
-        line1=_text(prefix=False),
+        line1=_text(),
         line2=_text(prefix=False),
-        city=_text(),
+        city=_text(spelled=True),
         # Exact ("80-831") and by prefix, punctuation-insensitive ("80831", "sw1a").
         postalCode=_ident(),
         country={"type": "keyword", "normalizer": "upper"},  # ISO alpha-2, as a facet value

@@ -45,6 +45,8 @@ QUERIES = {
     "fields",
     "operator",
     "fuzziness",
+    "prefix_length",  # match/multi_match: ES 8.0+ and OpenSearch 2.0+
+    "max_expansions",  # match/multi_match: ES 8.0+ and OpenSearch 2.0+
     "boost",
     "constant_score",
     "dis_max",
@@ -126,7 +128,8 @@ def bodies() -> list[dict[str, Any]]:
         total_max=Decimal(2),
     )
     sort = [SortSpec("TOTAL", "ASC"), SortSpec("RELEVANCE", "DESC")]
-    cursor = encode_cursor(cursor_fingerprint(sort), [1.5, 3.2, "o-1"])
+    # A sort ending in RELEVANCE breaks ties by placedAt (epoch ms), then id.
+    cursor = encode_cursor(cursor_fingerprint(sort), [1.5, 3.2, 1_700_000_000_000, "o-1"])
     return [
         build_search_body(OrderSearch()),
         build_search_body(OrderSearch(text="alice smith 80-331", filter=every_filter)),

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from queries.cursors import encode_cursor
+from queries.highlights import highlight_query
 from queries.search_request import (
     OrderFilter,
     OrderSearch,
@@ -23,10 +24,13 @@ from queries.text_query import (
     EXACT_FIELDS,
     FUZZINESS,
     FUZZY_FIELDS,
+    IDENT_PREFIX_BOOST,
     IDENT_PREFIX_FIELDS,
     KEY_BOOST,
+    MAX_EXPANSIONS,
     MAX_TEXT_LENGTH,
     PHRASE_BOOST,
+    PREFIX_LENGTH,
     words_of,
 )
 
@@ -71,12 +75,18 @@ def test_no_text_sorts_newest_first_and_matches_everything() -> None:
 
 def test_text_sorts_by_relevance_and_highlights() -> None:
     body = build_search_body(OrderSearch(text="  alice  "))
-    assert body["sort"] == [{"_score": {"order": "desc"}}, {"id": {"order": "asc"}}]
+    # Equal scores: the newest order first, then the id (issue 10: deterministic ties).
+    assert body["sort"] == [
+        {"_score": {"order": "desc"}},
+        {"placedAt": {"order": "desc"}},
+        {"id": {"order": "asc"}},
+    ]
     assert len(body["query"]["bool"]["must"]) == 1
     highlight = body["highlight"]
     assert highlight["pre_tags"] == ["<em>"] and highlight["post_tags"] == ["</em>"]
     assert "customer.name" in highlight["fields"]
-    assert highlight["highlight_query"] == body["query"]["bool"]["must"][0]
+    # A simpler query than the ranking one marks the same words (issue 10).
+    assert highlight["highlight_query"] == highlight_query("alice")
 
 
 def test_blank_text_is_no_text() -> None:
@@ -96,7 +106,7 @@ def should_of(text: str) -> list[dict[str, Any]]:
 
 
 def test_exact_identifiers_outrank_keys_which_outrank_phrases() -> None:
-    exact, key, ident_prefix, phrase, *_ = should_of("SKU-1")
+    exact, key, phrase, *_ = should_of("SKU-1")
     terms = exact["constant_score"]["filter"]["bool"]["should"]
     assert [next(iter(t["term"])) for t in terms] == ["id", *EXACT_FIELDS]
     assert [next(iter(t["term"].values())) for t in terms] == [
@@ -110,40 +120,70 @@ def test_exact_identifiers_outrank_keys_which_outrank_phrases() -> None:
     assert {"match_phrase": {"customer.name": {"query": "SKU-1"}}} in phrases
     boosts = [c["constant_score"]["boost"] for c in (exact, key, phrase)]
     assert boosts == sorted(boosts, reverse=True) == [EXACT_BOOST, KEY_BOOST, PHRASE_BOOST]
-    assert PHRASE_BOOST >= 1000  # far above BM25 scores of the word matches
-    assert ident_prefix["multi_match"]["fields"] == list(IDENT_PREFIX_FIELDS)
-    assert "fuzziness" not in ident_prefix["multi_match"]
+    assert PHRASE_BOOST >= 1000  # far above the word tiers
+    # Spaced text with a digit is also the start of one identifier: "sw1a 1a".
+    _, _, ident_prefix, *_ = should_of("sw1a 1a")
+    assert ident_prefix["constant_score"]["boost"] == IDENT_PREFIX_BOOST
+    assert KEY_BOOST > IDENT_PREFIX_BOOST > PHRASE_BOOST
+    prefix_match = ident_prefix["constant_score"]["filter"]["multi_match"]
+    assert prefix_match["fields"] == list(IDENT_PREFIX_FIELDS)
+    assert "fuzziness" not in prefix_match
+
+
+def tiers_of(word_clause: dict[str, Any]) -> list[dict[str, Any]]:
+    """A word's clauses, best tier first: the `multi_match` of each."""
+    tiers = word_clause["dis_max"]["queries"]
+    return [tier["constant_score"]["filter"]["multi_match"] for tier in tiers]
+
+
+def every_word_of(text: str) -> dict[str, Any]:
+    *_, every_word = should_of(text)
+    return dict(every_word["bool"])
 
 
 def test_words_tolerate_typos_in_names_but_not_in_identifiers() -> None:
-    *_, together, spread = should_of("alice smiht")
-    assert together["multi_match"]["fuzziness"] == FUZZINESS == "AUTO:4,5"
-    assert together["multi_match"]["operator"] == "and"
-    for word, clause in zip(["alice", "smiht"], spread["bool"]["must"], strict=True):
-        fuzzy, keyword, prefix = clause["dis_max"]["queries"]
-        assert fuzzy["multi_match"]["query"] == word
-        assert fuzzy["multi_match"]["fuzziness"] == FUZZINESS
-        assert "fuzziness" not in keyword["multi_match"]
-        assert "fuzziness" not in prefix["multi_match"]
-        assert all(f.endswith(".prefix") for f in prefix["multi_match"]["fields"])
+    every_word = every_word_of("alice smiht")
+    (together,) = every_word["should"]  # every word in one field scores a little more
+    assert together["constant_score"]["filter"]["multi_match"]["operator"] == "and"
+    assert "fuzziness" not in together["constant_score"]["filter"]["multi_match"]
+    for word, clause in zip(["alice", "smiht"], every_word["must"], strict=True):
+        tiers = tiers_of(clause)
+        assert {tier["query"] for tier in tiers} == {word}
+        fuzzy = [tier for tier in tiers if "fuzziness" in tier]
+        assert len(fuzzy) == 1  # names, products, cities, streets, categories
+        for tier in fuzzy:
+            assert tier["fuzziness"] == FUZZINESS == "AUTO:5,9"
+            assert (tier["prefix_length"], tier["max_expansions"]) == (PREFIX_LENGTH, 10)
+            assert MAX_EXPANSIONS == 10
+            assert not set(tier["fields"]) & {"id", "lines.sku", "shipment.trackingNumber"}
+            assert not set(tier["fields"]) & {"shippingAddress.postalCode"}
+        keyword = next(tier for tier in tiers if "lines.sku" in tier["fields"])
+        assert "fuzziness" not in keyword
+        prefix = next(tier for tier in tiers if "customer.name.prefix" in tier["fields"])
+        assert all(f.endswith(".prefix") for f in prefix["fields"])
     fuzzy_fields = {f.split("^")[0] for f in FUZZY_FIELDS}
     assert not fuzzy_fields & {"id", "lines.sku", "shipment.trackingNumber"}
     assert not fuzzy_fields & {"shippingAddress.postalCode"}
 
 
+def test_words_below_five_letters_get_no_typo_clause() -> None:
+    (short,) = every_word_of("anna")["must"]
+    assert not [tier for tier in tiers_of(short) if "fuzziness" in tier]
+
+
 def test_punctuation_only_words_are_not_required() -> None:
-    *_, spread = should_of("alice - ( smith")
-    words = [c["dis_max"]["queries"][0]["multi_match"]["query"] for c in spread["bool"]["must"]]
+    every_word = every_word_of("alice - ( smith")
+    words = [tiers_of(clause)[0]["query"] for clause in every_word["must"]]
     assert words == ["alice", "smith"]
     assert words_of("( : *") == []
-    assert len(should_of("( : *")) == 3  # exact, key and identifier prefix only
+    assert len(should_of("( : *")) == 2  # exact and key only: they match nothing
 
 
 def test_several_words_may_match_in_different_fields() -> None:
-    *_, spread = should_of("alice munchen")
-    assert len(spread["bool"]["must"]) == 2
-    assert spread["bool"]["must"][0]["dis_max"]["queries"][0]["multi_match"]["query"] == "alice"
-    assert spread["bool"]["must"][1]["dis_max"]["queries"][0]["multi_match"]["query"] == "munchen"
+    must = every_word_of("alice munchen")["must"]
+    assert len(must) == 2
+    assert tiers_of(must[0])[0]["query"] == "alice"
+    assert tiers_of(must[1])[0]["query"] == "munchen"
 
 
 @pytest.mark.parametrize("text", SPECIAL_TEXTS)
@@ -182,6 +222,7 @@ def test_explicit_sorts_keep_order_drop_repeats_and_end_with_id() -> None:
         {"total": {"order": "asc"}},
         {"updatedAt": {"order": "desc"}},
         {"_score": {"order": "desc"}},
+        {"placedAt": {"order": "desc"}},  # equal scores: newest first (issue 10)
         {"id": {"order": "asc"}},
     ]
 
