@@ -3,7 +3,6 @@ goes on with the others, and the operator re-projects it after fixing the cause.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from decimal import Decimal
 
 import pytest
@@ -18,15 +17,9 @@ from tests.integration.engine.engine_testkit import (
     project_everything,
 )
 from tests.support.actors import STAFF
-from tests.support.world import World, running_world
+from tests.support.world import World
 
 pytestmark = [pytest.mark.anyio, pytest.mark.search]
-
-
-@pytest.fixture
-async def world(database_url: str, search_url: str, index_prefix: str) -> AsyncIterator[World]:
-    async with running_world(database_url, search_url, index_prefix) as w:
-        yield w
 
 
 async def break_the_mapping(world: World) -> str:

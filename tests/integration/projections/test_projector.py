@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
 
@@ -31,15 +30,9 @@ from queries.search_request import OrderSearch
 from read_model.indices import drop_all, ensure_index
 from read_model.progress import read_progress
 from tests.support.actors import STAFF
-from tests.support.world import World, running_world
+from tests.support.world import World
 
 pytestmark = [pytest.mark.anyio, pytest.mark.search]
-
-
-@pytest.fixture
-async def world(database_url: str, search_url: str, index_prefix: str) -> AsyncIterator[World]:
-    async with running_world(database_url, search_url, index_prefix) as w:
-        yield w
 
 
 async def catch_up(world: World, projector: Projector | None = None) -> int:
