@@ -13,6 +13,7 @@ Fixtures are synchronous (async work runs in a private event loop), so both plai
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import os
 import shutil
@@ -123,14 +124,20 @@ def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
 @pytest.fixture
 def postgres_url(postgres_server_url: str, postgres_template: str) -> Iterator[str]:
     """A fresh, migrated PostgreSQL database, cloned from the session's template."""
+    with scratch_database(postgres_server_url, template=postgres_template) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def scratch_database(server_url: str, template: str | None = None) -> Iterator[str]:
+    """A new database on the server (a copy of `template`, else empty), dropped after."""
     name = f"t_{uuid.uuid4().hex}"
-    run_async(
-        _admin(postgres_server_url, f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}"')
-    )
+    copy = f' TEMPLATE "{template}"' if template else ""
+    run_async(_admin(server_url, f'CREATE DATABASE "{name}"{copy}'))
     try:
-        yield with_database(postgres_server_url, name)
+        yield with_database(server_url, name)
     finally:  # IF EXISTS: a test may drop its database itself
-        run_async(_admin(postgres_server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        run_async(_admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import socket
 import subprocess
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from sqlalchemy.engine import make_url
 from database.engine import create_engine
 from search_engine.node import pick_free_port
 from search_engine.node_state import STATE_FILE
-from tests.conftest import TEST_NODE_PORTS, _admin, run_async, with_database
+from tests.conftest import TEST_NODE_PORTS, run_async, scratch_database
 from tests.e2e.cli_kit import embedded_env, orders, prepare_node_dir
 from tests.e2e.conftest import free_port
 
@@ -135,12 +134,8 @@ def test_status_on_a_fresh_directory_reports_no_index_and_creates_nothing(
 @pytest.fixture
 def unmigrated_postgres_url(postgres_server_url: str) -> Iterator[str]:
     """A PostgreSQL database that exists but was never migrated (no tables)."""
-    name = f"t_{uuid.uuid4().hex}"
-    run_async(_admin(postgres_server_url, f'CREATE DATABASE "{name}"'))
-    try:
-        yield with_database(postgres_server_url, name)
-    finally:
-        run_async(_admin(postgres_server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with scratch_database(postgres_server_url) as url:
+        yield url
 
 
 @pytest.mark.postgres

@@ -11,7 +11,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import pytest
 from sqlalchemy import Text, cast, func, select
 from sqlalchemy.engine import make_url
@@ -23,7 +22,7 @@ from database.tables import customers, events, idempotency_keys, order_lines, or
 from demo.plan import Step
 from demo.seed import DEFAULT_UNTIL, SeedPlan, Story, catalogue, plan_customers, seed_demo_data
 from demo.writer import SeedWriter
-from tests.conftest import migrate, run_async, with_database
+from tests.conftest import migrate, scratch_database
 
 pytestmark = pytest.mark.anyio
 
@@ -41,21 +40,8 @@ def other_url(database_url: str, tmp_path: Path, request: pytest.FixtureRequest)
         yield other
         return
     template = request.getfixturevalue("postgres_template")
-    name = f"t_{uuid.uuid4().hex}"
-    run_async(_admin(database_url, f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-    try:
-        yield with_database(database_url, name)
-    finally:
-        run_async(_admin(database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
-async def _admin(url: str, statement: str) -> None:
-    admin = make_url(url).set(drivername="postgresql", database="postgres")
-    connection = await asyncpg.connect(admin.render_as_string(hide_password=False))
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
+    with scratch_database(database_url, template=template) as scratch:
+        yield scratch
 
 
 @pytest.fixture
