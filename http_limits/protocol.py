@@ -114,54 +114,43 @@ def _limits(protocol: Any) -> tuple[float, int]:
     return settings.header_timeout, settings.max_header_bytes
 
 
-class LimitedH11Protocol(H11Protocol):
-    """uvicorn's h11 protocol with the head deadline and size limit."""
+class _HeadLimits:
+    """The head deadline and size limit, mixed in before one of uvicorn's protocols."""
 
     settings: Settings | None = None
+    head: _HeadWatch
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
+    def connection_made(self, transport: asyncio.Transport) -> None:
+        self._protocol().connection_made(transport)
         self.head = _HeadWatch(self, *_limits(self))
         self.head.start()
 
     def data_received(self, data: bytes) -> None:
         if self.head.before(data):
-            super().data_received(data)
+            self._protocol().data_received(data)
             self.head.after()
 
-    def handle_websocket_upgrade(self, event: Any) -> None:
-        self.head.end()
-        super().handle_websocket_upgrade(event)
+    def handle_websocket_upgrade(self, *event: Any) -> None:
+        self.head.end()  # h11 passes the request event, httptools nothing
+        self._protocol().handle_websocket_upgrade(*event)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.head.end()
-        super().connection_lost(exc)
+        self._protocol().connection_lost(exc)
+
+    def _protocol(self) -> Any:
+        """The uvicorn protocol this is mixed into (next in the method resolution order)."""
+        return super()
+
+
+class LimitedH11Protocol(_HeadLimits, H11Protocol):  # type: ignore[misc]
+    """uvicorn's h11 protocol with the head deadline and size limit."""
 
 
 if HttpToolsProtocol is not None:
 
-    class LimitedHttpToolsProtocol(HttpToolsProtocol):
+    class LimitedHttpToolsProtocol(_HeadLimits, HttpToolsProtocol):  # type: ignore[misc]
         """uvicorn's httptools protocol (its default) with the head deadline and size limit."""
-
-        settings: Settings | None = None
-
-        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-            super().connection_made(transport)
-            self.head = _HeadWatch(self, *_limits(self))
-            self.head.start()
-
-        def data_received(self, data: bytes) -> None:
-            if self.head.before(data):
-                super().data_received(data)
-                self.head.after()
-
-        def handle_websocket_upgrade(self) -> None:
-            self.head.end()
-            super().handle_websocket_upgrade()
-
-        def connection_lost(self, exc: Exception | None) -> None:
-            self.head.end()
-            super().connection_lost(exc)
 
     DEFAULT: type[asyncio.Protocol] = LimitedHttpToolsProtocol
 else:  # pragma: no cover
