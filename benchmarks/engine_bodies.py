@@ -13,6 +13,11 @@ then sends, per search, the old body and the new one (alternating which goes fir
 neither profits from the other's warmed caches more often), after `--warmup` untimed
 rounds. Besides the two, it sends the old body without its highlight and without its
 aggregations: what each part costs the engine (the profile that says where to cut).
+
+    # the same mix through the API, one request at a time (issue 10: p99 <= 100 ms)
+    .venv/bin/python -m benchmarks.engine_bodies api http://127.0.0.1:8000/graphql \
+        --secret "$AUTH_SECRET"
+
 Nothing is asserted; a shared machine drifts, so only the ratios of one run mean much.
 """
 
@@ -30,8 +35,15 @@ from typing import Any
 if __package__ in (None, ""):  # run as a file: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.search_latency import query_mix
+import time
+from datetime import timedelta
+
+import httpx
+
+from benchmarks.search_latency import ORDERS_QUERY, graphql_variables, query_mix
 from benchmarks.workbench import env_or, fail
+from identity import Principal
+from identity.tokens import TokenIssuer
 from queries.search_request import build_search_body
 from read_model.names import alias
 from search_engine.client import SearchClient
@@ -99,6 +111,29 @@ async def run_compare(args: argparse.Namespace, saved: dict[str, Any]) -> None:
         print(line(name, values, base))
 
 
+async def run_api(args: argparse.Namespace) -> None:
+    """The mix as GraphQL `orders` queries (all facets, highlights, first 20), one at a time."""
+    token = TokenIssuer("HS256", args.secret).issue(
+        Principal.staff("engine-bodies"), timedelta(hours=1)
+    )
+    headers = {"Authorization": f"Bearer {token}"}
+    searches = query_mix(args.count, args.seed)
+    timings: list[float] = []
+    async with httpx.AsyncClient(timeout=30, headers=headers) as client:
+        for n, search in enumerate(searches):
+            payload = {"query": ORDERS_QUERY, "variables": graphql_variables(search)}
+            started = time.perf_counter()
+            response = await client.post(args.url, json=payload)
+            elapsed = (time.perf_counter() - started) * 1000
+            if response.status_code != 200 or "errors" in response.json():
+                raise RuntimeError(f"{search.text!r}: {response.text[:300]}")
+            if n >= args.warmup:
+                timings.append(elapsed)
+    print(f"{len(timings)} GraphQL faceted searches at concurrency 1 (ms)")
+    print(f"{'':<24} {'median':>7} {'p95':>7} {'p99':>7} {'mean':>7}")
+    print(line("API", timings, statistics.fmean(timings)))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -111,7 +146,16 @@ def main(argv: list[str] | None = None) -> int:
     cmp.add_argument("--search-url", default=env_or("SEARCH_URL"))
     cmp.add_argument("--prefix", default="latency", help="index prefix (default latency)")
     cmp.add_argument("--warmup", type=int, default=50)
+    api = sub.add_parser("api", help="the mix through a running API, concurrency 1")
+    api.add_argument("url", help="the GraphQL endpoint, e.g. http://127.0.0.1:8000/graphql")
+    api.add_argument("--secret", required=True, help="the API's AUTH_SECRET (HS256)")
+    api.add_argument("--count", type=int, default=600)
+    api.add_argument("--seed", type=int, default=1)
+    api.add_argument("--warmup", type=int, default=100)
     args = parser.parse_args(argv)
+    if args.command == "api":
+        asyncio.run(run_api(args))
+        return 0
     if args.command == "save":
         payload = {"count": args.count, "seed": args.seed, "bodies": bodies(args.count, args.seed)}
         Path(args.bodies).write_text(json.dumps(payload), encoding="utf-8")

@@ -104,12 +104,16 @@ def highlight_query(text: str) -> dict[str, Any]:
     should = tq.identifier_clauses(parsed)
     if parsed.words:
         words = " ".join(parsed.words)
-        typos = tq.fuzzy_match(words, tq.FUZZY_FIELDS)
-        typos["multi_match"]["operator"] = "or"
-        exact = tq.multi_match(words, tq.KEYWORD_FIELDS, operator="or")
-        prefixes = tq.multi_match(words, tq.PREFIX_FIELDS, operator="or")
-        cities = [tq.phrase(tq.CITY_FIELD, c) for unit in units(parsed.words) for c in unit.cities]
-        should += [typos, exact, prefixes, *cities]
+        fields = tq.WORD_FIELDS + tq.SECONDARY_FIELDS + tq.KEYWORD_FIELDS
+        should += [
+            tq.multi_match(words, fields, operator="or"),
+            tq.multi_match(words, tq.PREFIX_FIELDS, operator="or"),
+            *(tq.phrase(tq.CITY_FIELD, c) for unit in units(parsed.words) for c in unit.cities),
+        ]
+        if tolerant := [word for word in parsed.words if tq.typo_tolerant(word)]:
+            typos = tq.fuzzy_match(" ".join(tolerant), tq.FUZZY_FIELDS)
+            typos["multi_match"]["operator"] = "or"
+            should.append(typos)
     return {"bool": {"should": should, "minimum_should_match": 1}}
 
 

@@ -181,13 +181,21 @@ def _word(word: str) -> dict[str, Any]:
         _constant([multi_match(word, SECONDARY_FIELDS)], EXACT_WORD * SECONDARY),
         _constant([multi_match(word, PREFIX_FIELDS)], PREFIX),
     ]
-    if sum(ch.isalnum() for ch in word) >= MIN_TYPO_LENGTH:
+    if typo_tolerant(word):
         tiers.append(_constant([fuzzy_match(word, FUZZY_FIELDS)], TYPO))
     if "@" in word:
         email = multi_match(word, (EMAIL_FIELD,))
         email["multi_match"] |= EMAIL_TYPO
         tiers.append(_constant([email], TYPO))
     return {"dis_max": {"queries": tiers}}
+
+
+def typo_tolerant(word: str) -> bool:
+    """Five letters or more and no digit: a word with a digit is an identifier, a house
+    number or a postal code, where a near miss is another thing."""
+    return sum(ch.isalpha() for ch in word) >= MIN_TYPO_LENGTH and not any(
+        ch.isdigit() for ch in word
+    )
 
 
 def fuzzy_match(word: str, fields: tuple[str, ...]) -> dict[str, Any]:

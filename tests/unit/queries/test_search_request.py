@@ -166,9 +166,17 @@ def test_words_tolerate_typos_in_names_but_not_in_identifiers() -> None:
     assert not fuzzy_fields & {"shippingAddress.postalCode"}
 
 
-def test_words_below_five_letters_get_no_typo_clause() -> None:
-    (short,) = every_word_of("anna")["must"]
-    assert not [tier for tier in tiers_of(short) if "fuzziness" in tier]
+@pytest.mark.parametrize("text", ["anna", "1ZT0AEYP0491940936", "sw1a2aa"])
+def test_short_words_and_words_with_digits_get_no_typo_clause(text: str) -> None:
+    (word,) = every_word_of(text)["must"]
+    assert not [tier for tier in tiers_of(word) if "fuzziness" in tier]
+
+
+def test_a_whole_email_may_have_one_typo_after_its_first_letters() -> None:
+    (word,) = every_word_of("kathe.weis72@yahoo.com")["must"]
+    (email,) = [tier for tier in tiers_of(word) if "fuzziness" in tier]
+    assert email["fields"] == ["customer.email"]
+    assert (email["fuzziness"], email["prefix_length"]) == (1, 3)
 
 
 def test_punctuation_only_words_are_not_required() -> None:
