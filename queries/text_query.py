@@ -15,7 +15,8 @@ Ranking, as tiers of constant scores far apart:
 Identifier clauses (1-3) run only on text shaped like an identifier (one word, or a
 digit somewhere; queries.text_input), after leading filler words ("order #", "no.",
 "tracking number") are dropped. Typos: none below five letters, one edit up to eight,
-two from nine; never on the first letter; on names and words only, never identifiers.
+two from nine; never on the first letter; on names and words only, never identifiers
+or words with a digit (a whole email may have one typo after its first three letters).
 Equal scores are ordered by the sort (newest first, then id: queries.search_request).
 
 Every tier implies that all words matched, so the tiers only order the results.
