@@ -3,7 +3,8 @@
 - `api_worker`: one `orders serve` process: the command bus, the queries and the live
   change feed for the resolvers (`ApiServices`, nothing more), plus the projector run in
   the background and what `/ready` looks at.
-- `projector_process`: `orders projector`, a projector and nothing else.
+- `projector_process`: `orders projector`: one projector per registered projection
+  (projections/registry.py) and nothing else.
 - `indexing`: the write store and the search engine, for `orders rebuild` and
   `orders dead-letters retry`.
 - `read_only_services`: `orders status`, creating nothing.
@@ -31,12 +32,14 @@ from database.engine import DatabaseUnavailable, create_engine
 from database.tables import events
 from identity.keys import load_keys
 from identity.tokens import TokenVerifier
+from projections import registry
 from projections.leadership import Leadership
 from projections.projector import Projector
 from queries.change_feed import ChangeFeed
 from queries.handlers import OrderQueries
 from read_model.indices import ensure_index
 from read_model.mapping_state import mapping_state
+from read_model.views import View
 from search_engine.client import SearchClient
 from settings import Settings
 
@@ -55,6 +58,23 @@ class ApiServices:
 
 
 @dataclass
+class Projectors:
+    """One projector per registered projection, sharing the engine and the search client."""
+
+    engine: AsyncEngine
+    search: SearchClient
+    by_name: dict[str, Projector]
+
+    @property
+    def orders(self) -> Projector:
+        return self.by_name[registry.ORDERS.name]
+
+    async def run_forever(self, stop: asyncio.Event) -> None:
+        """Run them all until `stop` is set; each leads or stands by on its own."""
+        await asyncio.gather(*(p.run_forever(stop) for p in self.by_name.values()))
+
+
+@dataclass
 class ApiWorker:
     """One API process: its services, and what its readiness probe checks."""
 
@@ -62,8 +82,13 @@ class ApiWorker:
     engine: AsyncEngine
     search: SearchClient
     api: ApiServices
-    projector: Projector
+    projectors: dict[str, Projector]
     projector_running: bool = False
+
+    @property
+    def projector(self) -> Projector:
+        """The order projection's projector (the one the order queries read)."""
+        return self.projectors[registry.ORDERS.name]
 
 
 class NoDatabase(DatabaseUnavailable):
@@ -81,11 +106,12 @@ class Stores:
 
 @dataclass
 class Readers:
-    """What `orders status` reads from: the write store, the search engine, the lag and the
-    leadership of the projection (looked at, never taken)."""
+    """What `orders status` reads of one projection: the write store, the search engine,
+    its lag and its leadership (looked at, never taken)."""
 
     engine: AsyncEngine
     search: SearchClient
+    prefix: str  # the projection's
     projector: Projector  # for `lag()` only: never run
     leadership: Leadership
 
@@ -97,19 +123,20 @@ async def api_worker(
     """An API process's services; with `run_projector`, its projector runs meanwhile."""
     keys = load_keys(settings)  # first: a key that cannot be used stops the start at once
     log.info("bearer tokens: %s", keys.source)
-    async with projector_process(settings, search_url) as projector:
+    async with projector_process(settings, search_url) as projectors:
+        engine, search = projectors.engine, projectors.search
         changes = ChangeFeed(
-            projector.search, settings.index_prefix, replay_max=settings.subscription_replay_max
+            search, settings.index_prefix, replay_max=settings.subscription_replay_max
         )
         api = ApiServices(
-            bus=CommandBus(projector.engine, registration_open=settings.registration == "open"),
-            queries=OrderQueries(projector.search, settings.index_prefix),
+            bus=CommandBus(engine, registration_open=settings.registration == "open"),
+            queries=OrderQueries(search, settings.index_prefix),
             changes=changes,
             tokens=keys.verifier,
         )
-        worker = ApiWorker(settings, projector.engine, projector.search, api, projector)
+        worker = ApiWorker(settings, engine, search, api, projectors.by_name)
         stop = asyncio.Event()
-        task = _run_in_background(projector, stop) if run_projector else None
+        task = _run_in_background(projectors, stop) if run_projector else None
         worker.projector_running = task is not None
         try:
             yield worker
@@ -122,25 +149,30 @@ async def api_worker(
 
 
 @asynccontextmanager
-async def projector_process(settings: Settings, search_url: str) -> AsyncIterator[Projector]:
-    """A projector that may lead the projection, its index ensured; not yet running.
+async def projector_process(settings: Settings, search_url: str) -> AsyncIterator[Projectors]:
+    """A projector per projection that may lead it, its index ensured; not yet running.
     NoDatabase when the database has no tables: it is migrated first (`orders migrate`)."""
     async with stores(settings, search_url, existing=True) as opened:
-        await ensure_index(opened.search, opened.prefix)
-        await report_stale_mapping(opened.search, opened.prefix)
-        projector = Projector(
-            opened.engine,
-            opened.search,
-            opened.prefix,
-            batch_size=settings.projector_batch_size,
-            poll_interval=settings.projector_poll_interval,
-            leadership=Leadership.for_engine(opened.engine, opened.prefix),
-        )
+        by_name: dict[str, Projector] = {}
         try:
-            yield projector
+            for projection in registry.PROJECTIONS:
+                prefix = projection.prefix(opened.prefix)
+                await ensure_index(opened.search, prefix, projection.view)
+                await report_stale_mapping(opened.search, prefix, projection.view)
+                by_name[projection.name] = Projector(
+                    opened.engine,
+                    opened.search,
+                    prefix,
+                    batch_size=settings.projector_batch_size,
+                    poll_interval=settings.projector_poll_interval,
+                    leadership=Leadership.for_engine(opened.engine, prefix),
+                    projection=projection,
+                )
+            yield Projectors(opened.engine, opened.search, by_name)
         finally:
-            assert projector.leadership is not None
-            await projector.leadership.close()  # before the engine is disposed
+            for projector in by_name.values():  # before the engine is disposed
+                assert projector.leadership is not None
+                await projector.leadership.close()
 
 
 @asynccontextmanager
@@ -172,23 +204,34 @@ async def indexing(settings: Settings, search_url: str) -> AsyncIterator[Stores]
 
 
 @asynccontextmanager
-async def read_only_services(settings: Settings, search_url: str) -> AsyncIterator[Readers]:
-    """Connect to the database and the search engine creating nothing: no database file,
-    no tables, no index, no token key."""
+async def read_only_services(
+    settings: Settings, search_url: str
+) -> AsyncIterator[dict[str, Readers]]:
+    """Connect to the database and the search engine creating nothing (no database file,
+    no tables, no index, no token key): what to read of each projection, by name."""
     async with indexing(settings, search_url) as opened:
-        leadership = Leadership.for_engine(opened.engine, opened.prefix)
-        projector = Projector(opened.engine, opened.search, opened.prefix)
+        readers: dict[str, Readers] = {}
         try:
-            yield Readers(opened.engine, opened.search, projector, leadership)
+            for projection in registry.PROJECTIONS:
+                prefix = projection.prefix(opened.prefix)
+                readers[projection.name] = Readers(
+                    opened.engine,
+                    opened.search,
+                    prefix,
+                    Projector(opened.engine, opened.search, prefix, projection=projection),
+                    Leadership.for_engine(opened.engine, prefix),
+                )
+            yield readers
         finally:
-            await leadership.close()
+            for read in readers.values():
+                await read.leadership.close()
 
 
-async def report_stale_mapping(search: SearchClient, prefix: str) -> None:
+async def report_stale_mapping(search: SearchClient, prefix: str, view: View) -> None:
     """Say loudly at start-up when the index was built with another mapping than the code's."""
-    state = await mapping_state(search, prefix)
+    state = await mapping_state(search, prefix, view)
     if state.rebuild_needed:
-        log.warning("the search index mapping is out of date: %s", state.describe())
+        log.warning("the %s index mapping is out of date: %s", view.name, state.describe())
 
 
 def require_database(settings: Settings) -> None:
@@ -211,8 +254,8 @@ async def require_tables(engine: AsyncEngine) -> None:
     # SQLite's "no such table" arrives as DatabaseUnavailable (database.engine), also clear.
 
 
-def _run_in_background(projector: Projector, stop: asyncio.Event) -> asyncio.Task[None]:
-    task = asyncio.create_task(projector.run_forever(stop), name="projector")
+def _run_in_background(projectors: Projectors, stop: asyncio.Event) -> asyncio.Task[None]:
+    task = asyncio.create_task(projectors.run_forever(stop), name="projectors")
 
     def report(done: asyncio.Task[None]) -> None:
         if not done.cancelled() and done.exception() is not None:

@@ -27,15 +27,22 @@ KNOWN_PATHS = frozenset({"/graphql", "/health", "/ready", "/metrics"})
 
 
 class ProjectorCollector(Collector):
-    """Asks the in-process projector for its metric families at scrape time (none before
-    the lifespan has started it)."""
+    """Asks the in-process projectors (one per projection) for their metric families at
+    scrape time (none before the lifespan has started them); a family several of them
+    report is one family with each projection's labelled samples."""
 
-    def __init__(self, metrics: Callable[[], ProjectorMetrics | None]) -> None:
+    def __init__(self, metrics: Callable[[], list[ProjectorMetrics]]) -> None:
         self._metrics = metrics
 
     def collect(self) -> Iterator[Metric]:
-        found = self._metrics()
-        return iter(()) if found is None else found.collect()
+        merged: dict[str, Metric] = {}
+        for metrics in self._metrics():
+            for family in metrics.collect():
+                into = merged.setdefault(
+                    family.name, Metric(family.name, family.documentation, family.type)
+                )
+                into.samples.extend(family.samples)
+        return iter(merged.values())
 
 
 class HttpMetrics:

@@ -33,7 +33,9 @@ from http_limits.middleware import RequestLimits
 from http_metrics import HttpMetrics, MetricsMiddleware, ProjectorCollector, metrics_endpoint
 from logging_setup import LogFormat, configure_logging
 from positions import encode_token
+from projections import registry
 from projections.metrics import ProjectorMetrics
+from projections.projector import Projector
 from read_model import names
 from read_model.mapping_state import mapping_state
 from schema.build import build_schema, limits_from
@@ -124,9 +126,9 @@ def app_from_environment() -> Starlette:
     return create_app()
 
 
-def _projector_metrics(app: Starlette) -> ProjectorMetrics | None:
+def _projector_metrics(app: Starlette) -> list[ProjectorMetrics]:
     worker: ApiWorker | None = getattr(app.state, "worker", None)  # None until started
-    return None if worker is None else worker.projector.metrics
+    return [] if worker is None else [p.metrics for p in worker.projectors.values()]
 
 
 async def health(request: Request) -> JSONResponse:
@@ -136,26 +138,36 @@ async def health(request: Request) -> JSONResponse:
 
 async def ready(request: Request) -> JSONResponse:
     """Readiness: the events table readable and writable and the search engine reachable
-    (503 "unavailable" if not, saying which and why); projection lag reported."""
+    (503 "unavailable" if not, saying which and why); each projection's lag, projector and
+    mapping reported (`views`; the order view's also at the top, as before views)."""
     worker: ApiWorker = request.app.state.worker
     database = await _check(lambda: _ping_database(worker))
     search = await _check(lambda: _ping_search(worker))
-    lag = await _check(lambda: _lag(worker))
-    projector = await _check(lambda: _projector(worker))
-    mapping = await _check(lambda: _mapping(worker))
+    views = {name: await _view(worker, name) for name in worker.projectors}
     ok = database["status"] == "ok" and search["status"] == "ok"
     # A degraded projector or an outdated mapping still serves queries (from a stale
     # index): reported, but not a reason to take the instance out of rotation.
-    degraded = projector.get("state") == "degraded" or mapping.get("rebuildNeeded", False)
+    degraded = any(
+        view["projector"].get("state") == "degraded" or view["mapping"].get("rebuildNeeded")
+        for view in views.values()
+    )
     body = {
         "status": ("degraded" if degraded else "ok") if ok else "unavailable",
         "database": database,
         "search": search,
-        "projection": lag,
-        "projector": projector,
-        "mapping": mapping,
+        **views[registry.ORDERS.name],
+        "views": views,
     }
     return JSONResponse(body, status_code=200 if ok else 503)
+
+
+async def _view(worker: ApiWorker, name: str) -> dict[str, Any]:
+    projector = worker.projectors[name]
+    return {
+        "projection": await _check(lambda: _lag(projector)),
+        "projector": await _check(lambda: _projector(worker, projector)),
+        "mapping": await _check(lambda: _mapping(worker, projector)),
+    }
 
 
 async def _check(probe: Callable[[], Awaitable[dict[str, Any]]]) -> dict[str, Any]:
@@ -179,14 +191,15 @@ async def _ping_search(worker: ApiWorker) -> dict[str, Any]:
     if not await worker.search.ping():
         raise SearchUnavailable("the search engine did not answer the ping")
     # A node that just (re)started answers the ping before its shards have recovered.
-    prefix = worker.settings.index_prefix
-    if await worker.search.health([names.alias(prefix), names.progress_index(prefix)]) == "red":
+    prefixes = [p.prefix for p in worker.projectors.values()]
+    indices = [name for prefix in prefixes for name in (prefix, names.progress_index(prefix))]
+    if await worker.search.health(indices) == "red":
         raise SearchUnavailable("the index is not searchable (red: shards missing or recovering)")
     return {"engine": worker.search.engine, "version": worker.search.version}
 
 
-async def _lag(worker: ApiWorker) -> dict[str, Any]:
-    lag = await worker.projector.lag()
+async def _lag(projector: Projector) -> dict[str, Any]:
+    lag = await projector.lag()
     return {
         "behind": lag.events,
         "checkpoint": encode_token(lag.checkpoint),
@@ -194,16 +207,16 @@ async def _lag(worker: ApiWorker) -> dict[str, Any]:
     }
 
 
-async def _projector(worker: ApiWorker) -> dict[str, Any]:
+async def _projector(worker: ApiWorker, projector: Projector) -> dict[str, Any]:
     """This process' projector: active, standby, degraded (retrying) or off."""
     if not worker.projector_running:
         return {"state": "off"}
-    health = worker.projector.metrics.health()
+    health = projector.metrics.health()
     return {"state": health.pop("status"), **health}
 
 
-async def _mapping(worker: ApiWorker) -> dict[str, Any]:
-    state = await mapping_state(worker.search, worker.settings.index_prefix)
+async def _mapping(worker: ApiWorker, projector: Projector) -> dict[str, Any]:
+    state = await mapping_state(worker.search, projector.prefix, projector.projection.view)
     body: dict[str, Any] = {
         "index": state.index,
         "indexVersion": state.index_version,

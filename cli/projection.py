@@ -6,10 +6,15 @@ import argparse
 import asyncio
 import signal
 import sys
+from typing import TYPE_CHECKING
 
 from positions import Position, encode_token
+from projections.registry import PROJECTIONS, Projection, named
 from search_engine.local import search_url
 from settings import Settings
+
+if TYPE_CHECKING:
+    from composition import Readers
 
 
 def projector(args: argparse.Namespace, settings: Settings) -> int:
@@ -23,7 +28,7 @@ def projector(args: argparse.Namespace, settings: Settings) -> int:
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, stop.set)
-            await running.run_forever(stop)
+            await running.run_forever(stop)  # every projection's
 
     with search_url(settings) as url:
         asyncio.run(run(url))
@@ -39,7 +44,12 @@ def projection_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     what = rebuilding.add_mutually_exclusive_group()
     what.add_argument("--resume", action="store_true", help="continue an interrupted rebuild")
     what.add_argument("--discard", action="store_true", help="delete an interrupted rebuild")
-    rebuilding.add_argument("--chunk", type=int, default=2000, help="orders per bulk request")
+    rebuilding.add_argument("--chunk", type=int, default=2000, help="documents per bulk request")
+    rebuilding.add_argument(
+        "--projection",
+        metavar="NAME",
+        help=f"only this one ({', '.join(p.name for p in PROJECTIONS)}); default: all, in turn",
+    )
     rebuilding.add_argument("--no-progress", action="store_true", help="no progress bar")
     rebuilding.set_defaults(run=rebuild)
 
@@ -54,34 +64,11 @@ def projection_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
 
 def status(args: argparse.Namespace, settings: Settings) -> int:
     from composition import read_only_services, require_database
-    from projections import dead_letters
-    from projections.rebuild import Rebuild
-    from read_model.mapping_state import mapping_state
-
-    prefix = settings.index_prefix
 
     async def run(url: str) -> None:
-        async with read_only_services(settings, url) as read:
-            mapping = await mapping_state(read.search, prefix)
-            if mapping.index is None:
-                print(
-                    f"projection    orders: no index yet (no alias {prefix}); `orders serve` "
-                    "or `orders projector` creates it"
-                )
-                return
-            lag = await read.projector.lag()
-            active = await read.leadership.active_instance()
-            parked = await dead_letters.count(read.engine, prefix)
-            builds, _ = await Rebuild(read.engine, read.search, prefix).survey()
-        print(f"projection    orders (alias {prefix} -> {mapping.index})")
-        print(f"checkpoint    {_describe(lag.checkpoint)}")
-        print(f"head          {_describe(lag.head)}")
-        print(f"lag           {lag.events} events, {_duration(lag.seconds)}")
-        print(f"active        {active or 'none: no projector leads this projection'}")
-        print(f"dead letters  {parked}" + ("  (`orders dead-letters`)" if parked else ""))
-        print(f"mapping       {mapping.describe()}")
-        for build in builds:
-            print(f"rebuild       unfinished: {build.describe()} (--resume or --discard)")
+        async with read_only_services(settings, url) as readers:
+            for name, read in readers.items():
+                await _status_of(name, read)
 
     require_database(settings)  # before a search node is looked for or started
     with search_url(settings) as url:
@@ -89,31 +76,66 @@ def status(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def _status_of(name: str, read: Readers) -> None:
+    from projections import dead_letters
+    from projections.rebuild import Rebuild
+    from read_model.mapping_state import mapping_state
+
+    projection = read.projector.projection
+    mapping = await mapping_state(read.search, read.prefix, projection.view)
+    if mapping.index is None:
+        print(
+            f"projection    {name}: no index yet (no alias {read.prefix}); `orders serve` "
+            "or `orders projector` creates it"
+        )
+        return
+    lag = await read.projector.lag()
+    active = await read.leadership.active_instance()
+    parked = await dead_letters.count(read.engine, read.prefix)
+    rebuild = Rebuild(read.engine, read.search, read.prefix, projection=projection)
+    builds, _ = await rebuild.survey()
+    print(f"projection    {name} (alias {read.prefix} -> {mapping.index})")
+    print(f"checkpoint    {_describe(lag.checkpoint)}")
+    print(f"head          {_describe(lag.head)}")
+    print(f"lag           {lag.events} events, {_duration(lag.seconds)}")
+    print(f"active        {active or 'none: no projector leads this projection'}")
+    print(f"dead letters  {parked}" + ("  (`orders dead-letters`)" if parked else ""))
+    print(f"mapping       {mapping.describe()}")
+    for build in builds:
+        print(f"rebuild       unfinished: {build.describe()} (--resume or --discard)")
+
+
 def rebuild(args: argparse.Namespace, settings: Settings) -> int:
     from composition import indexing, require_database
     from projections.rebuild import Rebuild
     from projections.rebuild_state import RebuildError
 
-    async def run(url: str) -> None:
+    async def run(url: str, chosen: list[Projection]) -> None:
         async with indexing(settings, url) as opened:
-            rebuild = Rebuild(
-                opened.engine,
-                opened.search,
-                opened.prefix,
-                progress=not args.no_progress,
-                load_chunk=args.chunk,
-            )
-            if args.discard:
-                gone = await rebuild.discard()
-                print(f"discarded: {', '.join(gone) or 'nothing to discard'}")
-                return
-            report = await rebuild.run(resume=args.resume)
-        print(report.summary())
+            for projection in chosen:
+                rebuild = Rebuild(
+                    opened.engine,
+                    opened.search,
+                    projection.prefix(opened.prefix),
+                    progress=not args.no_progress,
+                    load_chunk=args.chunk,
+                    projection=projection,
+                )
+                if args.discard:
+                    gone = await rebuild.discard()
+                    print(f"discarded: {', '.join(gone) or 'nothing to discard'}")
+                    continue
+                print((await rebuild.run(resume=args.resume)).summary(), flush=True)
 
+    try:
+        chosen = list(PROJECTIONS) if args.projection is None else [named(args.projection)]
+    except KeyError as unknown:
+        print(unknown.args[0], file=sys.stderr)
+        return 2
     require_database(settings)
     with search_url(settings) as url:
         try:
-            asyncio.run(run(url))
+            asyncio.run(run(url, chosen))
         except RebuildError as exc:
             print(exc, file=sys.stderr)
             return 1
@@ -141,7 +163,11 @@ async def _list_dead_letters(settings: Settings) -> int:
     engine = create_engine(settings.database_url)
     try:
         await require_tables(engine)
-        rows = await dead_letters.listing(engine, settings.index_prefix)
+        rows = [
+            row
+            for projection in PROJECTIONS
+            for row in await dead_letters.listing(engine, projection.prefix(settings.index_prefix))
+        ]
     finally:
         await engine.dispose()
     for row in rows:
@@ -159,14 +185,21 @@ async def _retry_dead_letters(settings: Settings, url: str, ids: list[int] | Non
     from projections.dead_letter_retry import retry
     from projections.leadership import Leadership
 
+    fixed: list[str] = []
+    failing: dict[str, str] = {}
     async with indexing(settings, url) as opened:
-        leadership = Leadership.for_engine(opened.engine, opened.prefix, role="retry")
-        try:
-            result = await retry(opened.engine, opened.search, opened.prefix, leadership, ids)
-        finally:
-            await leadership.close()
-    failing = result.still_failing
-    print(f"re-projected {len(result.fixed)} order(s); still rejected: {len(failing)}")
+        for projection in PROJECTIONS:  # ids are the table's: each row names its projection
+            prefix = projection.prefix(opened.prefix)
+            leadership = Leadership.for_engine(opened.engine, prefix, role="retry")
+            try:
+                result = await retry(
+                    opened.engine, opened.search, prefix, leadership, ids, projection
+                )
+            finally:
+                await leadership.close()
+            fixed += result.fixed
+            failing.update(result.still_failing)
+    print(f"re-projected {len(fixed)} order(s); still rejected: {len(failing)}")
     for order_id, reason in failing.items():
         print(f"  {order_id}: {reason}")
     return 1 if failing else 0

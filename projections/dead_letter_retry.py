@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from projections import dead_letters, source
 from projections.leadership import Leadership
+from projections.registry import ORDERS, Projection
 from projections.writer import IndexWriter, Written
 from read_model.indices import live_index
 from search_engine.client import SearchClient
@@ -28,8 +29,10 @@ async def retry(
     prefix: str,
     leadership: Leadership,
     ids: Sequence[int] | None = None,
+    projection: Projection = ORDERS,
 ) -> RetryResult:
-    """Re-project dead letters (all, or the given row ids) into the alias' index."""
+    """Re-project dead letters (all, or the given row ids) into the alias' index; `prefix`
+    is the projection's (`Projection.prefix`)."""
     writer = IndexWriter(engine, search, prefix)
     async with leadership.exclusive():
         index = await live_index(search, prefix)
@@ -42,7 +45,7 @@ async def retry(
         outcome = Written()
         for chunk in source.chunks(order_ids):
             async with engine.connect() as conn:
-                documents = await source.load_documents(conn, chunk)
+                documents = await projection.load(conn, chunk)
             outcome.add(await writer.write(index, documents, refresh=True))
         failing = outcome.rejected
         # Rows about older indices go too: only the alias' index counts from now on.

@@ -29,9 +29,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from positions import Position
 from projections import dead_letters, source
-from projections.document import Document
 from projections.leadership import Leadership
 from projections.metrics import ProjectorMetrics
+from projections.registry import ORDERS, Projection
 from projections.runner import ProjectorRunner
 from projections.writer import IndexWriter, Written
 from read_model.indices import live_index
@@ -39,6 +39,7 @@ from read_model.progress import index_progress, publish_progress
 from read_model.stamps import stamped
 from search_engine.client import SearchClient
 
+Loaded = Mapping[str, Mapping[str, Any]]  # documents by id, of any projection
 REFRESH_INTERVAL = 1.0  # seconds: through a backlog, refresh and publish at most this often
 
 
@@ -46,22 +47,25 @@ class Documents:
     """The documents of one batch, chunk by chunk, so memory stays bounded by a chunk;
     the first chunk can be loaded ahead (while the previous batch is being written)."""
 
-    def __init__(self, engine: AsyncEngine, chunks: list[list[str]]) -> None:
+    def __init__(
+        self, engine: AsyncEngine, projection: Projection, chunks: list[list[str]]
+    ) -> None:
         self._engine = engine
+        self._load = projection.load
         self._chunks = chunks
-        self._first: dict[str, Document] | None = None
+        self._first: Loaded | None = None
 
     async def preload(self, conn: AsyncConnection) -> None:
         if self._chunks:
-            self._first = await source.load_documents(conn, self._chunks[0])
+            self._first = await self._load(conn, self._chunks[0])
 
-    async def __aiter__(self) -> AsyncIterator[dict[str, Document]]:
+    async def __aiter__(self) -> AsyncIterator[Loaded]:
         for number, chunk in enumerate(self._chunks):
             if number == 0 and self._first is not None:
                 yield self._first
                 continue
             async with self._engine.connect() as conn:
-                yield await source.load_documents(conn, chunk)
+                yield await self._load(conn, chunk)
 
 
 Batch = tuple[list[source.EventRef], Documents]
@@ -89,15 +93,18 @@ class Projector:
         metrics: ProjectorMetrics | None = None,
         refresh: bool = True,
         state: Mapping[str, Any] | None = None,
+        projection: Projection = ORDERS,
     ) -> None:
-        """`index` pins a physical index (a rebuild); None follows the alias. Without
-        `leadership` the caller guarantees it is the only writer. `refresh=False` only for
-        an index nobody searches yet (a rebuild refreshes it before the swap). `state` is
-        published with each checkpoint (a rebuild's, so `--resume` finds it).
-        `poll_interval` is the runner's, when `run_forever` runs it."""
+        """`prefix` is the projection's (its alias, `Projection.prefix`). `index` pins a
+        physical index (a rebuild); None follows the alias. Without `leadership` the caller
+        guarantees it is the only writer. `refresh=False` only for an index nobody searches
+        yet (a rebuild refreshes it before the swap). `state` is published with each
+        checkpoint (a rebuild's, so `--resume` finds it). `poll_interval` is the runner's,
+        when `run_forever` runs it."""
         self.engine = engine
         self.search = search
         self.prefix = prefix
+        self.projection = projection
         self.batch_size = batch_size
         self.poll_interval = poll_interval
         self.pinned = index
@@ -191,9 +198,9 @@ class Projector:
         async with self.engine.connect() as conn:
             batch = await source.read_batch(conn, after, self.batch_size)
             if not batch:
-                return [], Documents(self.engine, [])
-            chunks = source.chunks(await source.affected_orders(conn, batch))
-            documents = Documents(self.engine, chunks)
+                return [], Documents(self.engine, self.projection, [])
+            chunks = source.chunks(await self.projection.affected(conn, batch))
+            documents = Documents(self.engine, self.projection, chunks)
             await documents.preload(conn)
         return batch, documents
 
@@ -245,7 +252,7 @@ class Projector:
         if self.leadership is not None:
             self.leadership.ensure_held()
 
-    async def _write(self, documents: dict[str, Document]) -> None:
+    async def _write(self, documents: Loaded) -> None:
         """Write a chunk of the batch's documents (no refresh), keeping what was rejected."""
         assert self.index is not None
         self._batch.add(await self.writer.write(self.index, documents))

@@ -1,7 +1,7 @@
 """Zero-downtime rebuild (docs/ARCHITECTURE.md, invariant 10): fill a new physical index, catch up,
 swap the alias.
 
-1. Create `<prefix>-v<MAPPING_VERSION>-<time>` with the current `index_body()`, no
+1. Create `<prefix>-v<version>-<time>` with the view's current index body, no
    replicas and no refresh while loading. Its progress document (named after it,
    like every index's) holds the build's state, so `--resume` knows where it was.
 2. Load: note the log's horizon H (every event up to it has committed), then write
@@ -54,11 +54,11 @@ from projections.rebuild_state import (
     build_state,
     take_chunks,
 )
+from projections.registry import ORDERS, Documents, Projection
 from projections.retry import retrying
 from projections.writer import IndexWriter
 from read_model import names
-from read_model.indices import ensure_index, new_index_name
-from read_model.mapping import index_body, index_meta
+from read_model.indices import ensure_index, new_index_body, new_index_name
 from read_model.progress import index_progress, publish_progress
 from search_engine.client import SearchClient
 
@@ -89,7 +89,9 @@ class Rebuild:
         swap_grace: float = SWAP_GRACE,
         claim_timeout: float = 120.0,
         on_chunk: Callable[[int], Any] | None = None,
+        projection: Projection = ORDERS,
     ) -> None:
+        """`prefix` is the projection's own (`Projection.prefix`)."""
         self.engine = engine
         self.search = search
         self.prefix = prefix
@@ -101,12 +103,14 @@ class Rebuild:
         self.claim_timeout = claim_timeout
         self.on_chunk = on_chunk  # test hook: called with the chunk number after each chunk
         self._lease = LeaseLeadership(engine, f"{prefix}:rebuild", role="rebuild", ttl=30.0)
+        self.projection = projection
+        self.view = projection.view
         self._writer = IndexWriter(engine, search, prefix)
 
     async def run(self, resume: bool = False) -> RebuildReport:
         started = time.monotonic()
         async with self._exclusive():
-            await ensure_index(self.search, self.prefix)
+            await ensure_index(self.search, self.prefix, self.view)
             builds, leftovers = await self.survey()
             await self._delete(leftovers, "left over from an earlier rebuild")
             build = await self._choose(builds, resume)
@@ -137,7 +141,7 @@ class Rebuild:
             )
         if builds:
             build = builds[-1]
-            if build.state["mapping_digest"] != index_meta()["mapping_digest"]:
+            if build.state["mapping_digest"] != self.view.meta()["mapping_digest"]:
                 raise RebuildError(
                     f"{build.index} was started with another mapping than the code's: "
                     "run `orders rebuild --discard`, then `orders rebuild`"
@@ -148,14 +152,13 @@ class Rebuild:
         return await self._start()
 
     async def _start(self) -> Build:
-        name = new_index_name(self.prefix)
-        body = index_body()
+        name = new_index_name(self.prefix, self.view)
+        body = new_index_body(self.view)
         body["settings"] = {**body["settings"], **_LOAD_SETTINGS}
-        body["mappings"]["_meta"] = index_meta()
         await self.search.create_index(name, body)
         async with self.engine.connect() as conn:
             horizon = await source.horizon(conn)
-            total = await source.count_orders(conn)
+            total = await self.projection.count(conn)
         state = BuildState(
             phase=LOADING,
             horizon=list(horizon),
@@ -163,7 +166,7 @@ class Rebuild:
             loaded=0,
             total=total,
             started=datetime.now(UTC).isoformat(timespec="seconds"),
-            mapping_digest=index_meta()["mapping_digest"],
+            mapping_digest=self.view.meta()["mapping_digest"],
         )
         build = Build(name, state)
         await self._save(build)
@@ -176,7 +179,7 @@ class Rebuild:
         started = time.monotonic()
         state = build.state
         bar = self._bar(state["total"], state["loaded"], "orders", f"loading {build.index}")
-        queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue(maxsize=self.parallel + 1)
+        queue: asyncio.Queue[Documents | None] = asyncio.Queue(maxsize=self.parallel + 1)
         reader = asyncio.create_task(self._read_chunks(state["after"], queue))
         try:
             chunk_no = 0
@@ -205,10 +208,10 @@ class Rebuild:
         report.load_seconds = time.monotonic() - started
         log.info("loaded %d orders in %.1f s", report.orders, report.load_seconds)
 
-    async def _read_chunks(self, after: str, queue: asyncio.Queue[dict[str, Any] | None]) -> None:
+    async def _read_chunks(self, after: str, queue: asyncio.Queue[Documents | None]) -> None:
         while True:
             async with self.engine.connect() as conn:
-                documents = await source.load_documents_after(conn, after, self.load_chunk)
+                documents = await self.projection.load_after(conn, after, self.load_chunk)
             if not documents:
                 break
             await queue.put(documents)
@@ -299,9 +302,10 @@ class Rebuild:
             leadership=leadership,
             refresh=False,  # nobody searches it before the swap, which refreshes it
             state=build.state,
+            projection=self.projection,
         )
 
-    async def _bulk(self, index: str, documents: dict[str, Any]) -> dict[str, str]:
+    async def _bulk(self, index: str, documents: Documents) -> dict[str, str]:
         """Write one load chunk; permanent rejections are returned, the rest retried."""
 
         async def write() -> dict[str, str]:
@@ -310,7 +314,7 @@ class Rebuild:
         return await retrying(write, "rebuild load")
 
     async def _restore_settings(self, index: str) -> None:
-        wanted = index_body()["settings"]
+        wanted = self.view.body()["settings"]
         restored = {key: wanted.get(key) for key in _RESTORED}  # None: the engine's default
         await self.search.put_settings(index, restored)
         await self.search.refresh(index)

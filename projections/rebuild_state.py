@@ -10,6 +10,7 @@ from typing import Any, Literal, TypedDict, cast
 from positions import Position
 
 Phase = Literal["load", "catchup"]
+Chunk = Mapping[str, Mapping[str, Any]]  # documents by id, a load chunk
 LOADING: Phase = "load"
 CATCHING_UP: Phase = "catchup"
 
@@ -93,14 +94,12 @@ class RebuildReport:
         return self.orders / self.seconds if self.seconds else 0.0
 
 
-async def take_chunks(
-    queue: asyncio.Queue[dict[str, Any] | None], most: int
-) -> list[dict[str, Any]]:
+async def take_chunks(queue: asyncio.Queue[Chunk | None], most: int) -> list[Chunk]:
     """The next chunk (waiting for it) plus up to `most - 1` more already read; [] at the end.
 
     The end marker goes back into the queue so the next call sees it too.
     """
-    chunks: list[dict[str, Any]] = []
+    chunks: list[Chunk] = []
     while len(chunks) < most:
         if chunks and queue.empty():
             break

@@ -14,12 +14,12 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from positions import Position
 from projections import dead_letters
-from projections.document import Document
 from search_engine.client import BulkError, SearchClient
 
 log = logging.getLogger(__name__)
@@ -70,7 +70,7 @@ class IndexWriter:
         self.observe = observe
 
     async def write(
-        self, index: str, documents: Mapping[str, Document], *, refresh: bool = False
+        self, index: str, documents: Mapping[str, Mapping[str, Any]], *, refresh: bool = False
     ) -> Written:
         """Index `documents` in chunks; BulkError when an item failed transiently."""
         outcome = Written()

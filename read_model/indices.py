@@ -7,9 +7,11 @@ the projector writes (a rebuild fills another, then swaps the alias to it).
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from read_model import names
-from read_model.mapping import MAPPING_VERSION, REBUILD_STATE, index_body, index_meta, progress_body
+from read_model.mapping import REBUILD_STATE, progress_body
+from read_model.views import ORDERS, View
 from search_engine.client import SearchClient, SearchError
 
 
@@ -25,22 +27,28 @@ async def live_index(client: SearchClient, prefix: str) -> str:
     return targets[-1]
 
 
-def new_index_name(prefix: str) -> str:
-    """A fresh physical index name for the current mapping: `<prefix>-v<n>-<UTC time>`."""
+def new_index_name(prefix: str, view: View = ORDERS) -> str:
+    """A fresh physical index name for the view's mapping: `<prefix>-v<n>-<UTC time>`."""
     stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")[:-3]
-    return names.physical_index(prefix, MAPPING_VERSION, stamp)
+    return names.physical_index(prefix, view.version, stamp)
 
 
-async def ensure_index(client: SearchClient, prefix: str) -> str:
+def new_index_body(view: View = ORDERS) -> dict[str, Any]:
+    """The view's index body, with `_meta` saying which mapping built it."""
+    body = view.body()
+    body["mappings"]["_meta"] = view.meta()
+    return body
+
+
+async def ensure_index(client: SearchClient, prefix: str, view: View = ORDERS) -> str:
     """Return the physical index behind alias `prefix`, creating index + alias if missing."""
     await _ensure_progress_index(client, prefix)
     alias = names.alias(prefix)
     targets = await client.alias_targets(alias)
     if targets:
         return targets[-1]
-    name = new_index_name(prefix)
-    body = index_body()
-    body["mappings"]["_meta"] = index_meta()
+    name = new_index_name(prefix, view)
+    body = new_index_body(view)
     # The alias is created with the index, as its write index: when two processes race,
     # the engine rejects the second index ("more than one write index") atomically, so
     # the alias never points at two indices and the loser adopts the winner's index.

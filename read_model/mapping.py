@@ -293,5 +293,10 @@ REBUILD_STATE = {"type": "object", "enabled": False}
 
 def index_meta() -> dict[str, Any]:
     """Stored in every physical index's `_meta`: which mapping built it (start-up check)."""
-    body = json.dumps(index_body(), sort_keys=True).encode()
-    return {"mapping_version": MAPPING_VERSION, "mapping_digest": hashlib.sha1(body).hexdigest()}
+    return mapping_meta(MAPPING_VERSION, index_body())
+
+
+def mapping_meta(version: int, body: dict[str, Any]) -> dict[str, Any]:
+    """A mapping's version and the digest of its whole index body."""
+    digest = hashlib.sha1(json.dumps(body, sort_keys=True).encode()).hexdigest()
+    return {"mapping_version": version, "mapping_digest": digest}

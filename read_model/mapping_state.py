@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from read_model.indices import NoLiveIndex, live_index
-from read_model.mapping import MAPPING_VERSION, index_meta
+from read_model.views import ORDERS, View
 from search_engine.client import SearchClient
 
 
@@ -17,7 +17,7 @@ class MappingState:
 
     index: str | None
     index_version: int | None
-    code_version: int = MAPPING_VERSION
+    code_version: int = ORDERS.version
     same_body: bool | None = None  # None: the index predates mapping digests
 
     @property
@@ -42,19 +42,20 @@ class MappingState:
         return f"v{self.code_version} (as in the code)"
 
 
-async def mapping_state(search: SearchClient, prefix: str) -> MappingState:
+async def mapping_state(search: SearchClient, prefix: str, view: View = ORDERS) -> MappingState:
     try:
         index = await live_index(search, prefix)
     except NoLiveIndex:
-        return MappingState(None, None)
+        return MappingState(None, None, code_version=view.version)
     meta = await _index_meta(search, index)
     version = meta.get("mapping_version")
     if version is None:  # made before `_meta` was written: the name carries the version
         found = re.search(r"-v(\d+)-[^-]*$", index)
         version = int(found.group(1)) if found else None
     digest = meta.get("mapping_digest")
-    same = None if digest is None else digest == index_meta()["mapping_digest"]
-    return MappingState(index, None if version is None else int(version), same_body=same)
+    same = None if digest is None else digest == view.meta()["mapping_digest"]
+    known = None if version is None else int(version)
+    return MappingState(index, known, code_version=view.version, same_body=same)
 
 
 async def _index_meta(search: SearchClient, index: str) -> dict[str, Any]:

@@ -7,14 +7,17 @@ the changes between two published positions by that stamp (queries/change_stamps
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from positions import Position
-from read_model.document import OrderDocument, Stamp
+from read_model.document import Stamp
 
 STAMP = "projectedAt"  # {txid, seq}: the position of the batch that wrote the document
 
 
-def stamped(documents: Mapping[str, OrderDocument], position: Position) -> dict[str, OrderDocument]:
-    """The documents with the stamp of the batch that writes them."""
+def stamped(
+    documents: Mapping[str, Mapping[str, Any]], position: Position
+) -> dict[str, dict[str, Any]]:
+    """The documents (of any view) with the stamp of the batch that writes them."""
     stamp = Stamp(txid=position.txid, seq=position.seq)
-    return {key: {**doc, "projectedAt": stamp} for key, doc in documents.items()}
+    return {key: {**doc, STAMP: stamp} for key, doc in documents.items()}

@@ -23,8 +23,7 @@ from commands.messages import (
 )
 from positions import Position, decode_token
 from projections import source
-from projections.document import Document
-from projections.projector import Projector
+from projections.projector import Loaded, Projector
 from queries.consistency import ConsistencyTimeout
 from queries.search_request import OrderSearch
 from read_model.indices import drop_all, ensure_index
@@ -137,7 +136,7 @@ class CrashingProjector(Projector):
         super().__init__(*args, **kwargs)
         self.point, self.on_batch, self.batches = point, on_batch, 0
 
-    async def _write(self, documents: dict[str, Document]) -> None:
+    async def _write(self, documents: Loaded) -> None:
         self.batches += 1
         if self.point == "before_write" and self.batches == self.on_batch:
             raise CrashAt(self.point)

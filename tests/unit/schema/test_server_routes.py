@@ -44,6 +44,8 @@ class FakeSearch:
 
 @dataclass
 class FakeProjector:
+    prefix: str = "orders"
+
     async def lag(self) -> Lag:
         return Lag(checkpoint=Position(0, 5), head=Position(0, 7), events=2)
 
@@ -54,6 +56,10 @@ class ReadinessWorker:
     search: FakeSearch
     projector: FakeProjector
     settings: Settings = field(default_factory=lambda: SETTINGS)
+
+    @property
+    def projectors(self) -> dict[str, FakeProjector]:
+        return {"orders": self.projector}
 
 
 @pytest.fixture
