@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 import strawberry
 from strawberry.schema.config import BatchingConfig, StrawberryConfig
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.tools import merge_types
 
 from queries.search_request import MAX_PAGE_SIZE
 from queries.suggestions import MAX_SUGGESTIONS
@@ -46,6 +47,10 @@ def limits_from(settings: Settings) -> Limits:
     )
 
 
+# The root query fields of every read model: one type per view, merged into `Query`.
+QUERY_TYPES: tuple[type, ...] = (Query,)
+
+
 class QuietExecutionContext(StrawberryGraphQLCoreExecutionContext):
     """Leaves "Did you mean ...?" out of the errors of variable values (production)."""
 
@@ -70,7 +75,7 @@ def build_schema(
     shared = DocumentCache(query_cache_size, query_cache_bytes) if cache is None else cache
     batching = BatchingConfig(max_operations=max_batch) if max_batch > 0 else None
     return OrdersSchema(
-        query=Query,
+        query=merge_types("Query", QUERY_TYPES),
         mutation=Mutation,
         subscription=Subscription,
         # Factories, not instances: Strawberry builds a fresh extension per request; the
