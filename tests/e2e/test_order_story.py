@@ -180,7 +180,8 @@ def test_order_story(api: httpx.Client) -> None:
     assert first_doc["version"] == 2
 
     # Customer name with a typo, after the rename.
-    nowak = shop.search(search="Marta Nowk", first=100)
+    # A typo in a five-letter word (docs/ARCHITECTURE.md §4: none below five letters).
+    nowak = shop.search(search="Marta Nowek", first=100)
     assert nowak["totalCount"] == 26
     assert all(edge["node"]["customer"]["name"] == "Marta Nowak" for edge in nowak["edges"])
     assert any(h["field"].startswith("customer.name") for h in nowak["edges"][0]["highlights"])
