@@ -9,12 +9,12 @@ import sys
 from typing import TYPE_CHECKING
 
 from positions import Position, encode_token
-from projections.registry import PROJECTIONS, Projection, named
 from search_engine.local import search_url
 from settings import Settings
 
 if TYPE_CHECKING:
     from composition import Readers
+    from projections.registry import Projection
 
 
 def projector(args: argparse.Namespace, settings: Settings) -> int:
@@ -48,7 +48,7 @@ def projection_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     rebuilding.add_argument(
         "--projection",
         metavar="NAME",
-        help=f"only this one ({', '.join(p.name for p in PROJECTIONS)}); default: all, in turn",
+        help="only this projection (`orders status` lists them); default: all, in turn",
     )
     rebuilding.add_argument("--no-progress", action="store_true", help="no progress bar")
     rebuilding.set_defaults(run=rebuild)
@@ -109,6 +109,7 @@ def rebuild(args: argparse.Namespace, settings: Settings) -> int:
     from composition import indexing, require_database
     from projections.rebuild import Rebuild
     from projections.rebuild_state import RebuildError
+    from projections.registry import PROJECTIONS, named
 
     async def run(url: str, chosen: list[Projection]) -> None:
         async with indexing(settings, url) as opened:
@@ -159,6 +160,7 @@ async def _list_dead_letters(settings: Settings) -> int:
     from composition import require_tables
     from database.engine import create_engine
     from projections import dead_letters
+    from projections.registry import PROJECTIONS
 
     engine = create_engine(settings.database_url)
     try:
@@ -184,6 +186,7 @@ async def _retry_dead_letters(settings: Settings, url: str, ids: list[int] | Non
     from composition import indexing
     from projections.dead_letter_retry import retry
     from projections.leadership import Leadership
+    from projections.registry import PROJECTIONS
 
     fixed: list[str] = []
     failing: dict[str, str] = {}
