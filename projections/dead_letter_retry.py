@@ -35,12 +35,14 @@ async def retry(
     is the projection's (`Projection.prefix`)."""
     writer = IndexWriter(engine, search, prefix)
     async with leadership.exclusive():
-        index = await live_index(search, prefix)
         parked = [
             d
             for d in await dead_letters.listing(engine, prefix, limit=100_000)
             if ids is None or d.id in ids
         ]
+        if not parked:  # nothing to do: a projection with no index yet is not an error
+            return RetryResult([], {})
+        index = await live_index(search, prefix)
         order_ids = sorted({d.order_id for d in parked})
         outcome = Written()
         for chunk in source.chunks(order_ids):

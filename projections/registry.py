@@ -21,8 +21,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from projections import source
+from projections import customers, sales, source
 from read_model import views
+from read_model.customers import CUSTOMERS as CUSTOMER_VIEW
+from read_model.sales import SALES as SALES_VIEW
 from read_model.views import View
 
 Documents = Mapping[str, Mapping[str, Any]]
@@ -56,7 +58,23 @@ ORDERS = Projection(
     count=source.count_orders,
 )
 
-PROJECTIONS: tuple[Projection, ...] = (ORDERS,)
+CUSTOMERS = Projection(
+    view=CUSTOMER_VIEW,
+    affected=customers.affected_customers,
+    load=customers.load_customers,
+    load_after=customers.load_customers_after,
+    count=customers.count_customers,
+)
+
+SALES = Projection(
+    view=SALES_VIEW,
+    affected=sales.affected_sales,
+    load=sales.load_sales,
+    load_after=sales.load_sales_after,
+    count=sales.count_sales,
+)
+
+PROJECTIONS: tuple[Projection, ...] = (ORDERS, CUSTOMERS, SALES)
 
 
 def named(name: str) -> Projection:

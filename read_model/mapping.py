@@ -39,7 +39,7 @@ _FOLD = ["lowercase", "asciifolding"]  # case- and accent-insensitive: "Müller"
 _NOT_ALNUM = "[^\\p{L}\\p{N}]+"
 
 
-def _analysis() -> dict[str, Any]:
+def analysis() -> dict[str, Any]:
     return {
         "char_filter": {
             # "O'Brien" is one word, "obrien": typed with or without the apostrophe.
@@ -138,7 +138,7 @@ def _analysis() -> dict[str, Any]:
     }
 
 
-def _text(prefix: bool = True, key: bool = False, spelled: bool = False) -> dict[str, Any]:
+def text_field(prefix: bool = True, key: bool = False, spelled: bool = False) -> dict[str, Any]:
     """Full text, folded. `.prefix`: word edge n-grams searched with the plain analyzer;
     `.key`: the whole value folded, for suggestions (terms aggregation + include regex);
     `.spelled`: the words with their accents."""
@@ -159,7 +159,7 @@ def _text(prefix: bool = True, key: bool = False, spelled: bool = False) -> dict
     return field
 
 
-def _ident(normalizer: str | None = "lower", parts: bool = False) -> dict[str, Any]:
+def ident_field(normalizer: str | None = "lower", parts: bool = False) -> dict[str, Any]:
     """An identifier: the keyword itself is the exact match (and filter), `.prefix` matches
     any prefix of it ignoring case and punctuation, `.parts` its alphanumeric parts."""
     field: dict[str, Any] = {"type": "keyword", "ignore_above": 256}
@@ -174,9 +174,9 @@ def _ident(normalizer: str | None = "lower", parts: bool = False) -> dict[str, A
     return field
 
 
-def _email() -> dict[str, Any]:
+def email_field() -> dict[str, Any]:
     """Whole (keyword), by prefix, by parts, and exactly by local part or by domain."""
-    field = _ident(parts=True)
+    field = ident_field(parts=True)
     field["fields"]["local"] = {
         "type": "text",
         "analyzer": "email_local",
@@ -204,21 +204,23 @@ def _properties() -> dict[str, Any]:
     return {
         # Plain keyword (no normaliser): exact GET and the unique sort tiebreaker (ids are
         # lowercase UUIDs, so exact search lowercases the typed text); `.prefix` for typing.
-        "id": _ident(normalizer=None),
+        "id": ident_field(normalizer=None),
         "status": _KEYWORD,
         "version": _INT,
         "placedAt": _DATE,
         "updatedAt": _DATE,
-        "customer": _object(id=_KEYWORD, name=_text(key=True, spelled=True), email=_email()),
+        "customer": object_field(
+            id=_KEYWORD, name=text_field(key=True, spelled=True), email=email_field()
+        ),
         # A plain object array, not nested: filters and facets count orders, and no
         # query needs two properties of the same line to match together.
-        "lines": _object(
+        "lines": object_field(
             lineNo=_INT,
             productId=_KEYWORD,
-            sku=_ident(parts=True),
-            productName=_text(key=True, spelled=True),
+            sku=ident_field(parts=True),
+            productName=text_field(key=True, spelled=True),
             # Keyword: facet values as written (and the category filter); `.text` searchable.
-            category={"type": "keyword", "fields": {"text": _text(prefix=False)}},
+            category={"type": "keyword", "fields": {"text": text_field(prefix=False)}},
             quantity=_INT,
             unitPrice=_MONEY,
             lineTotal=_MONEY,
@@ -227,31 +229,31 @@ def _properties() -> dict[str, Any]:
         "total": _MONEY,
         "currency": _KEYWORD,
         "shippingAddress": _address(),
-        "payment": _object(amount=_MONEY, paidAt=_DATE),
+        "payment": object_field(amount=_MONEY, paidAt=_DATE),
         # Tracking numbers: exact (keyword, case-insensitive) and by prefix while typing.
-        "shipment": _object(
-            carrier=_KEYWORD, trackingNumber=_ident(), shippedAt=_DATE, deliveredAt=_DATE
+        "shipment": object_field(
+            carrier=_KEYWORD, trackingNumber=ident_field(), shippedAt=_DATE, deliveredAt=_DATE
         ),
-        "cancellation": _object(reason=_STORED_ONLY, cancelledAt=_DATE),
+        "cancellation": object_field(reason=_STORED_ONLY, cancelledAt=_DATE),
         # The position of the batch that wrote the document: live updates search for the
         # documents stamped between two published positions (queries/change_feed.py).
-        "projectedAt": _object(txid=_LONG, seq=_LONG),
+        "projectedAt": object_field(txid=_LONG, seq=_LONG),
     }
 
 
 def _address() -> dict[str, Any]:
-    return _object(
-        name=_text(prefix=False),
-        line1=_text(),
-        line2=_text(prefix=False),
-        city=_text(spelled=True),
+    return object_field(
+        name=text_field(prefix=False),
+        line1=text_field(),
+        line2=text_field(prefix=False),
+        city=text_field(spelled=True),
         # Exact ("80-831") and by prefix, punctuation-insensitive ("80831", "sw1a").
-        postalCode=_ident(),
+        postalCode=ident_field(),
         country={"type": "keyword", "normalizer": "upper"},  # ISO alpha-2, as a facet value
     )
 
 
-def _object(**properties: dict[str, Any]) -> dict[str, Any]:
+def object_field(**properties: dict[str, Any]) -> dict[str, Any]:
     """An inner object (absent/null parts such as `payment` simply index nothing)."""
     return {"properties": properties}
 
@@ -264,7 +266,7 @@ def index_body() -> dict[str, Any]:
             # (with a new MAPPING_VERSION and a rebuild) when the index outgrows one shard.
             "number_of_shards": 1,
             "auto_expand_replicas": "0-1",  # a replica when a second node exists
-            "analysis": _analysis(),
+            "analysis": analysis(),
         },
         # strict: a document field the mapping does not know is a bug, not a new field.
         "mappings": {"dynamic": "strict", "properties": _properties()},

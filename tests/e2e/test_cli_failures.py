@@ -14,6 +14,7 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 
 from database.engine import create_engine
+from projections import registry
 from search_engine.node import pick_free_port
 from search_engine.node_state import STATE_FILE
 from tests.conftest import TEST_NODE_PORTS, run_async, scratch_database
@@ -120,10 +121,16 @@ def test_status_on_a_fresh_directory_reports_no_index_and_creates_nothing(
 
     status = orders(tmp_path, env, "status")
     assert status.returncode == 0, status.stderr
+    # One line per registered projection, each under its own alias.
     assert status.stdout.splitlines() == [
+        f"projection    {projection.name}: no index yet (no alias "
+        f"{projection.prefix(index_prefix)}); `orders serve` or `orders projector` creates it"
+        for projection in registry.PROJECTIONS
+    ]
+    assert status.stdout.splitlines()[0] == (
         f"projection    orders: no index yet (no alias {index_prefix}); `orders serve` or "
         "`orders projector` creates it"
-    ]
+    )
     with httpx.Client(base_url=search_url, timeout=30, trust_env=False) as engine:
         listed = engine.get(f"/_cat/indices/{index_prefix}*", params={"format": "json"})
         assert listed.status_code == 200 and listed.json() == [], listed.text
