@@ -21,10 +21,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from projections import customers, sales, source
+from projections import customers, source
 from read_model import views
 from read_model.customers import CUSTOMERS as CUSTOMER_VIEW
-from read_model.sales import SALES as SALES_VIEW
 from read_model.views import View
 
 Documents = Mapping[str, Mapping[str, Any]]
@@ -66,15 +65,7 @@ CUSTOMERS = Projection(
     count=customers.count_customers,
 )
 
-SALES = Projection(
-    view=SALES_VIEW,
-    affected=sales.affected_sales,
-    load=sales.load_sales,
-    load_after=sales.load_sales_after,
-    count=sales.count_sales,
-)
-
-PROJECTIONS: tuple[Projection, ...] = (ORDERS, CUSTOMERS, SALES)
+PROJECTIONS: tuple[Projection, ...] = (ORDERS, CUSTOMERS)
 
 
 def named(name: str) -> Projection:
