@@ -21,9 +21,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from projections import customers, source
+from projections import customers, sales, source
 from read_model import views
 from read_model.customers import CUSTOMERS as CUSTOMER_VIEW
+from read_model.sales import SALES as SALES_VIEW
 from read_model.views import View
 
 Documents = Mapping[str, Mapping[str, Any]]
@@ -65,7 +66,15 @@ CUSTOMERS = Projection(
     count=customers.count_customers,
 )
 
-PROJECTIONS: tuple[Projection, ...] = (ORDERS, CUSTOMERS)
+SALES = Projection(
+    view=SALES_VIEW,
+    affected=sales.affected_sales,
+    load=sales.load_sales,
+    load_after=sales.load_sales_after,
+    count=sales.count_sales,
+)
+
+PROJECTIONS: tuple[Projection, ...] = (ORDERS, CUSTOMERS, SALES)
 
 
 def named(name: str) -> Projection:
