@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from database.tables import EVENTS_CHANNEL
+from projections.catch_up import CatchUp
 from projections.leadership import LostLeadership
 from projections.retry import backoff_delay
 
@@ -38,6 +39,7 @@ class ProjectorRunner:
         self.poll_interval = poll_interval
         self.metrics = projector.metrics
         self._wake = asyncio.Event()
+        self._catch_up: CatchUp | None = None  # while working through a backlog
 
     async def run(self, stop: asyncio.Event) -> None:
         async with self._listening():
@@ -71,12 +73,30 @@ class ProjectorRunner:
             )
             await _sleep(stop, delay)
             return
+        await self._report(projected)
         if not projected:
             self.metrics.idle()
             await self._idle(stop)
         elif projected < self.projector.batch_size:
             # Live writes: let a few commits gather rather than refresh for every one.
             await _sleep(stop, LIVE_BATCH_INTERVAL - (time.monotonic() - started))
+
+    async def _report(self, projected: int) -> None:
+        """Log a backlog's progress: noticed on a full batch, over once a batch is not."""
+        if projected < self.projector.batch_size:
+            if self._catch_up is not None and self._catch_up.done > 0:
+                log.info("projection %s caught up", self._catch_up.projection)
+            self._catch_up = None
+            return
+        if self._catch_up is None:
+            try:
+                behind = (await self.projector.lag()).events  # one count, once per backlog
+            except Exception:  # progress is a courtesy: the next batch decides what fails
+                log.debug("no lag for the progress report", exc_info=True)
+                return
+            self._catch_up = CatchUp(self.projector.projection.name, behind + projected)
+        if line := self._catch_up.advance(projected):
+            log.info(line)
 
     async def _lead(self, stop: asyncio.Event) -> bool:
         """True when this process may project now; otherwise waits a standby interval."""
