@@ -37,8 +37,10 @@ from projections.leadership import Leadership
 from projections.projector import Projector
 from queries.change_feed import ChangeFeed
 from queries.handlers import OrderQueries
+from queries.sales import SalesQueries
 from read_model.indices import ensure_index
 from read_model.mapping_state import mapping_state
+from read_model.sales import SALES
 from read_model.views import View
 from search_engine.client import SearchClient
 from settings import Settings
@@ -55,6 +57,7 @@ class ApiServices:
     queries: OrderQueries
     changes: ChangeFeed
     tokens: TokenVerifier
+    sales: SalesQueries
 
 
 @dataclass
@@ -133,6 +136,7 @@ async def api_worker(
             queries=OrderQueries(search, settings.index_prefix),
             changes=changes,
             tokens=keys.verifier,
+            sales=SalesQueries(search, SALES.prefix(settings.index_prefix)),
         )
         worker = ApiWorker(settings, engine, search, api, projectors.by_name)
         stop = asyncio.Event()

@@ -19,6 +19,7 @@ from schema.errors import MaskUnexpectedErrors
 from schema.mutations import Mutation
 from schema.operation_choice import RequireOperationName
 from schema.queries import DEFAULT_FIRST, DEFAULT_SUGGESTIONS, Query
+from schema.sales import SalesQuery
 from schema.scalars import SCALARS
 from schema.subscriptions import Subscription
 
@@ -48,7 +49,7 @@ def limits_from(settings: Settings) -> Limits:
 
 
 # The root query fields of every read model: one type per view, merged into `Query`.
-QUERY_TYPES: tuple[type, ...] = (Query,)
+QUERY_TYPES: tuple[type, ...] = (Query, SalesQuery)
 
 
 class QuietExecutionContext(StrawberryGraphQLCoreExecutionContext):

@@ -3,7 +3,7 @@
 - `CommandRejected` (expected, nothing written) → `userErrors` on the payload.
 - Bad cursors, page sizes and consistency tokens → GraphQL error `BAD_USER_INPUT`.
 - No valid token where one is needed (`NotSignedIn`, `InvalidToken`) → `UNAUTHENTICATED`;
-  a read the principal may not make → `FORBIDDEN`.
+  a read the principal may not make (`ReadForbidden`) → `FORBIDDEN`.
 - A consistency wait that runs out → GraphQL error `CONSISTENCY_TIMEOUT`.
 - A dependency out of reach (`DatabaseUnavailable` from the write side's engine,
   `SearchUnavailable` from the search adapter) → `UNAVAILABLE` with a safe message.
@@ -27,7 +27,7 @@ from database.engine import DatabaseUnavailable
 from identity import NotSignedIn
 from identity.tokens import InvalidToken
 from queries.consistency import ConsistencyTimeout
-from queries.errors import InvalidQuery
+from queries.errors import InvalidQuery, ReadForbidden
 from search_engine.client import SearchUnavailable
 
 INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
@@ -128,6 +128,8 @@ def map_error(error: GraphQLError) -> GraphQLError:
         return error  # raised on purpose (BadUserInput, ...): message and code are meant
     if isinstance(error.original_error, NotSignedIn | InvalidToken):
         return _with_code(error, UNAUTHENTICATED)  # its message says what to send
+    if isinstance(error.original_error, ReadForbidden):  # e.g. a customer asks for sales
+        return _with_code(error, FORBIDDEN)
     for kind, message in UNAVAILABLE_MESSAGES.items():
         if isinstance(error.original_error, kind):
             return _coded(error, message, UNAVAILABLE)

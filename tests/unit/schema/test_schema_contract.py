@@ -14,7 +14,8 @@ from graphql import (
 from schema.build import build_schema
 
 # The contract frontends were promised, the inputs it describes, and later extensions:
-# `orderSuggestions` and the `category` filter (the category facet's checkboxes).
+# `orderSuggestions` and the `category` filter (the category facet's checkboxes); issue 11's
+# sales report.
 CONTRACT = """
 scalar DateTime
 scalar Decimal
@@ -63,6 +64,9 @@ type Query {
   orders(search: String, filter: OrderFilter, sort: [OrderSort!], first: Int = 20,
          after: String, consistency: ConsistencyInput): OrderConnection!
   orderSuggestions(prefix: String!, first: Int = 10): [OrderSuggestion!]!
+  salesReport(from: DateTime!, to: DateTime!, interval: SalesInterval = DAY,
+              groupBy: [SalesGroup!] = [], currency: String,
+              consistency: ConsistencyInput): SalesReport!
 }
 input ConsistencyInput { atLeast: String!, timeoutMs: Int = 2000 }
 input OrderFilter { status: [OrderStatus!], customerId: ID, productId: ID, sku: String,
@@ -99,6 +103,13 @@ type Payment { amount: Decimal!  paidAt: DateTime! }
 type Shipment { carrier: String!  trackingNumber: String!  shippedAt: DateTime!
                 deliveredAt: DateTime }
 type Cancellation { reason: String!  cancelledAt: DateTime! }
+
+type Money { amount: Decimal!  currency: String! }
+enum SalesInterval { DAY WEEK MONTH }
+enum SalesGroup { PRODUCT CATEGORY COUNTRY }
+type SalesRow { period: String!  product: String  category: String  country: String
+                units: Int!  orders: Int!  revenue: Money! }
+type SalesReport { rows: [SalesRow!]!  totals: [Money!]!  units: Int!  orders: Int! }
 """
 
 EXPECTED = graphql.build_schema(CONTRACT)
