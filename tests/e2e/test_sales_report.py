@@ -39,7 +39,9 @@ class Dashboard:
         self.client = client
         self.token = ""
 
-    def post(self, query: str, headers: dict[str, str] | None = None, **variables: Any) -> Any:
+    def post(
+        self, query: str, variables: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> Any:
         response = self.client.post(
             "/graphql", json={"query": query, "variables": variables}, headers=headers
         )
@@ -47,7 +49,7 @@ class Dashboard:
         return response.json()
 
     def write(self, template: str, id_field: str, **fields: Any) -> str:
-        body = self.post(template % WRITE.format(id=id_field), input=fields)
+        body = self.post(template % WRITE.format(id=id_field), {"input": fields})
         assert "errors" not in body, body
         (payload,) = body["data"].values()
         assert payload["userErrors"] == [], payload
@@ -55,7 +57,7 @@ class Dashboard:
         return str(payload[id_field])
 
     def report(self, *groups: str) -> dict[str, Any]:
-        body = self.post(REPORT, **RANGE, groupBy=list(groups), token=self.token)
+        body = self.post(REPORT, {**RANGE, "groupBy": list(groups), "token": self.token})
         assert "errors" not in body, body
         found: dict[str, Any] = body["data"]["salesReport"]
         return found
@@ -122,7 +124,9 @@ def test_sales_report_story(api: httpx.Client) -> None:
     assert (by_product["units"], by_product["orders"]) == (5, 1)
     assert by_product["totals"] == [{"amount": "94.80", "currency": "EUR"}]
 
-    as_customer = board.post(REPORT, bearer_headers(customer(buyer)), **RANGE, token=board.token)
+    as_customer = board.post(
+        REPORT, {**RANGE, "token": board.token}, bearer_headers(customer(buyer))
+    )
     assert as_customer.get("data") is None
     assert [e["extensions"]["code"] for e in as_customer["errors"]] == ["FORBIDDEN"]
     with httpx.Client(base_url=api.base_url, timeout=30, trust_env=False) as no_token:
@@ -131,5 +135,5 @@ def test_sales_report_story(api: httpx.Client) -> None:
         )
     assert [e["extensions"]["code"] for e in anonymous.json()["errors"]] == ["UNAUTHENTICATED"]
 
-    bad = board.post(REPORT, **{**RANGE, "to": RANGE["from"]}, token=board.token)
+    bad = board.post(REPORT, {**RANGE, "to": RANGE["from"], "token": board.token})
     assert [e["extensions"]["code"] for e in bad["errors"]] == ["BAD_USER_INPUT"]
