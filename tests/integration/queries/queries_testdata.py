@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict
 
 from projections.document import build_order_document
 
@@ -15,12 +15,40 @@ BASE_TIME = datetime(2024, 1, 1, 9, 0, tzinfo=UTC)
 STATUSES = ("PLACED", "PAID", "SHIPPED", "DELIVERED", "CANCELLED")
 
 
+class CustomerRow(TypedDict):
+    """A `customers` row as the document builder reads it."""
+
+    id: str
+    name: str
+    email: str
+
+
+class ProductRow(TypedDict):
+    """A `products` row as the document builder reads it."""
+
+    id: str
+    sku: str
+    name: str
+    category: str | None
+    price: Decimal
+
+
+class LineRow(TypedDict):
+    """An `order_lines` row as the document builder reads it."""
+
+    line_no: int
+    product_id: str
+    quantity: int
+    unit_price: Decimal
+    line_total: Decimal
+
+
 def _id(kind: str, n: int) -> str:
     return str(uuid.uuid5(NAMESPACE, f"{kind}-{n}"))
 
 
 CUSTOMERS = [
-    {"id": _id("customer", n), "name": name, "email": email}
+    CustomerRow(id=_id("customer", n), name=name, email=email)
     for n, (name, email) in enumerate(
         [
             ("Margarethe Schulz", "margarethe.schulz@example.com"),
@@ -33,13 +61,7 @@ CUSTOMERS = [
     )
 ]
 PRODUCTS = [
-    {
-        "id": _id("product", n),
-        "sku": sku,
-        "name": name,
-        "category": category,
-        "price": Decimal(price),
-    }
+    ProductRow(id=_id("product", n), sku=sku, name=name, category=category, price=Decimal(price))
     for n, (sku, name, category, price) in enumerate(
         [
             ("SKU-RED-001", "Red Wool Scarf", "apparel", "19.99"),
@@ -64,18 +86,18 @@ ADDRESSES = [
 
 def make_order_rows(
     i: int,
-) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any], dict[str, dict[str, Any]]]:
+) -> tuple[dict[str, Any], list[LineRow], CustomerRow, dict[str, ProductRow]]:
     """(order row, line rows, customer row, products by id) for order number `i`."""
     customer = CUSTOMERS[i % len(CUSTOMERS)]
     picked = [PRODUCTS[(i + 3 * k) % len(PRODUCTS)] for k in range(1 + i % 3)]
     lines = [
-        {
-            "line_no": k + 1,
-            "product_id": p["id"],
-            "quantity": 1 + (i + k) % 4,
-            "unit_price": p["price"],
-            "line_total": p["price"] * (1 + (i + k) % 4),
-        }
+        LineRow(
+            line_no=k + 1,
+            product_id=p["id"],
+            quantity=1 + (i + k) % 4,
+            unit_price=p["price"],
+            line_total=p["price"] * (1 + (i + k) % 4),
+        )
         for k, p in enumerate(picked)
     ]
     total = sum((line["line_total"] for line in lines), Decimal("0"))

@@ -6,6 +6,7 @@ import calendar
 import dataclasses
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import TypedDict
 
 import pytest
 
@@ -61,10 +62,24 @@ async def total(queries: OrderQueries, text: str | None, order_filter: OrderFilt
     return page.total_count
 
 
-def selecting(facet: str, value: str) -> dict[str, object]:
+class FilterFields(TypedDict, total=False):
+    """Some OrderFilter fields, as keywords for dataclasses.replace."""
+
+    status: list[str]
+    category: list[str]
+    country: str
+    placed_from: datetime
+    placed_to: datetime
+    total_min: Decimal | None
+    total_max: Decimal | None
+
+
+def selecting(facet: str, value: str) -> FilterFields:
     """The filter fields that select exactly one bucket of a facet."""
-    if facet in ("status", "category"):
-        return {facet: [value]}
+    if facet == "status":
+        return {"status": [value]}
+    if facet == "category":
+        return {"category": [value]}
     if facet == "country":
         return {"country": value}
     if facet == "placedMonth":

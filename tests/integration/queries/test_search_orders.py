@@ -13,12 +13,13 @@ import pytest
 from queries.handlers import OrderQueries
 from queries.results import OrderPage
 from queries.search_request import OrderFilter, OrderSearch, SortSpec
+from read_model.document import OrderDocument, ShipmentPart
 from search_engine.client import SearchClient
 from tests.integration.queries.queries_testdata import CUSTOMERS, ORDER_DOCUMENTS, PRODUCTS
 from tests.support.actors import STAFF
 
 pytestmark = pytest.mark.anyio
-Doc = dict[str, Any]
+Doc = OrderDocument
 BY_ID = {doc["id"]: doc for doc in ORDER_DOCUMENTS}
 
 
@@ -33,6 +34,25 @@ def ids(page: OrderPage) -> list[str]:
 
 def matching(predicate: Callable[[Doc], bool]) -> set[str]:
     return {doc["id"] for doc in ORDER_DOCUMENTS if predicate(doc)}
+
+
+# The document type lets these be None (a row without them); every test order has them.
+def placed_at(doc: Doc) -> str:
+    value = doc["placedAt"]
+    assert value is not None, doc["id"]
+    return value
+
+
+def total(doc: Doc) -> Decimal:
+    value = doc["total"]
+    assert value is not None, doc["id"]
+    return Decimal(value)
+
+
+def shipment(doc: Doc) -> ShipmentPart:
+    value = doc["shipment"]
+    assert value is not None, doc["id"]
+    return value
 
 
 async def search(queries: OrderQueries, text: str | None = None, **kw: Any) -> OrderPage:
@@ -83,7 +103,7 @@ async def test_exact_email(queries: OrderQueries) -> None:
 
 async def test_tracking_number_ranks_its_order_first(queries: OrderQueries) -> None:
     target = ORDER_DOCUMENTS[12]
-    page = await search(queries, target["shipment"]["trackingNumber"])
+    page = await search(queries, shipment(target)["trackingNumber"])
     assert ids(page)[0] == target["id"]
     prefix = await search(queries, "1ztrk00001")  # as you type
     assert target["id"] in ids(prefix)
@@ -147,11 +167,11 @@ FILTERS: list[tuple[OrderFilter, Callable[[Doc], bool]]] = [
             placed_from=datetime(2024, 2, 1, tzinfo=UTC),
             placed_to=datetime(2024, 3, 1, 9, tzinfo=UTC),
         ),
-        lambda d: "2024-02-01T00:00:00.000Z" <= d["placedAt"] <= "2024-03-01T09:00:00.000Z",
+        lambda d: "2024-02-01T00:00:00.000Z" <= placed_at(d) <= "2024-03-01T09:00:00.000Z",
     ),
     (
         OrderFilter(total_min=Decimal("45.00"), total_max=Decimal("129")),
-        lambda d: Decimal(45) <= Decimal(d["total"]) <= Decimal(129),
+        lambda d: Decimal(45) <= total(d) <= Decimal(129),
     ),
     (
         OrderFilter(customer_id=CUSTOMERS[3]["id"]),
@@ -168,9 +188,7 @@ FILTERS: list[tuple[OrderFilter, Callable[[Doc], bool]]] = [
     (
         OrderFilter(status=["PAID"], country="DE", total_min=Decimal("100")),
         lambda d: (
-            d["status"] == "PAID"
-            and d["shippingAddress"]["country"] == "DE"
-            and Decimal(d["total"]) >= 100
+            d["status"] == "PAID" and d["shippingAddress"]["country"] == "DE" and total(d) >= 100
         ),
     ),
 ]
@@ -196,13 +214,13 @@ def expected_facets(docs: list[Doc]) -> dict[str, list[tuple[str, int]]]:
         )
 
     labels = ("0-25", "25-100", "100-500", "500+")
-    ranges = Counter(ranged(Decimal(d["total"])) for d in docs)
+    ranges = Counter(ranged(total(d)) for d in docs)
     categories = Counter(c for d in docs for c in {line["category"] for line in d["lines"]} if c)
     return {
         "status": sorted(Counter(d["status"] for d in docs).items()),
         "country": sorted(Counter(d["shippingAddress"]["country"] for d in docs).items()),
         "category": sorted(categories.items()),
-        "placedMonth": sorted(Counter(d["placedAt"][:7] for d in docs).items()),
+        "placedMonth": sorted(Counter(placed_at(d)[:7] for d in docs).items()),
         "totalRange": [(label, ranges[label]) for label in labels if ranges[label]],
     }
 
@@ -268,15 +286,13 @@ async def test_paging_is_complete_and_stable(
 
 async def test_field_sorts_follow_the_documents(queries: OrderQueries) -> None:
     by_total = ids(await search(queries, sort=[SortSpec("TOTAL", "ASC")]))
-    assert by_total == [
-        d["id"] for d in sorted(ORDER_DOCUMENTS, key=lambda d: (Decimal(d["total"]), d["id"]))
-    ]
+    assert by_total == [d["id"] for d in sorted(ORDER_DOCUMENTS, key=lambda d: (total(d), d["id"]))]
     newest = ids(await search(queries))
     assert newest == [
         d["id"]
         for d in sorted(
             sorted(ORDER_DOCUMENTS, key=lambda d: d["id"]),
-            key=lambda d: d["placedAt"],
+            key=placed_at,
             reverse=True,
         )
     ]

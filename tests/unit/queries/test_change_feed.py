@@ -28,7 +28,7 @@ def matches(query: dict[str, Any], doc: dict[str, Any]) -> bool:
         should = spec.get("should", [])
         return ok and (not should or any(matches(clause, doc) for clause in should))
     field, condition = next(iter(spec.items()))
-    value = doc
+    value: Any = doc  # a JSON value: a nested object until the field's leaf
     for part in field.split("."):
         value = value[part]
     if kind == "term":

@@ -11,6 +11,7 @@ import pytest
 
 from positions import Position
 from projections.document import build_order_document
+from read_model.document import OrderDocument
 from read_model.mapping import MAPPING_VERSION, index_body, progress_body
 from read_model.stamps import stamped
 from search_engine.client import SearchError, _bulk_failures, _check_client_major, _error_type
@@ -18,7 +19,7 @@ from search_engine.client import SearchError, _bulk_failures, _check_client_majo
 NOW = datetime(2024, 5, 1, 12, tzinfo=UTC)
 
 
-def full_document() -> dict[str, Any]:
+def full_document() -> OrderDocument:
     """A document with every optional part present."""
     order = {
         "id": "o1",
@@ -160,7 +161,9 @@ def test_error_type_from_either_body_shape() -> None:
 
 
 def test_elasticsearch_major_must_match_the_client() -> None:
-    major = elasticsearch.__versionstr__.split(".")[0]
+    # elasticsearch documents __versionstr__ but imports it into the package without
+    # re-exporting it (not in __all__), so strict mypy's no-implicit-reexport misses it.
+    major = elasticsearch.__versionstr__.split(".")[0]  # type: ignore[attr-defined]
     _check_client_major(f"{major}.1.0")
     with pytest.raises(SearchError, match=r"elasticsearch Python client 7\.x"):
         _check_client_major("7.17.0")
