@@ -139,14 +139,15 @@ projection_leases = Table(
 )
 
 # Documents the search engine rejected for good (e.g. a mapping conflict): one row per
-# (physical index, order); the projector skips them and goes on with the others.
+# (physical index, document); the projector skips them and goes on with the others.
+# `order_id` is the document's id in its view (an order, a customer, a sales bucket).
 dead_letters = Table(
     "dead_letters",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("projection", String(100), nullable=False),
     Column("index_name", String(255), nullable=False),
-    Column("order_id", String(36), nullable=False),
+    Column("order_id", String(100), nullable=False),
     Column("txid", BigInteger, nullable=False),
     Column("seq", BigInteger, nullable=False),
     Column("reason", Text, nullable=False),

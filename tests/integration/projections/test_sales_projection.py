@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from commands.messages import Address, CancelOrder, PayOrder, UpdateProduct, UpdateShippingAddress
-from positions import ORIGIN
-from projections import sales
+from positions import ORIGIN, Position
+from projections import dead_letters, sales
 from projections.projector import Projector
 from projections.rebuild import Rebuild
 from projections.registry import SALES
@@ -167,3 +167,11 @@ async def test_a_rebuild_of_the_sales_view_equals_the_live_projection(world: Wor
     )
     await rebuild.run()
     assert await indexed(world) == live == await oracle(world)
+
+
+async def test_a_rejected_sales_bucket_is_parked_under_its_whole_id(world: World) -> None:
+    doc_id = "2026-12-01|" + "0" * 36  # a day, a bar and a product id: 47 characters
+    prefix = SALES.prefix(world.prefix)
+    at = Position(0, 1)
+    await dead_letters.record(world.engine, prefix, "sales-index", {doc_id: "400 mapping"}, at)
+    assert await dead_letters.parked_ids(world.engine, "sales-index") == {doc_id}
