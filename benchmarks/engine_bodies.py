@@ -14,7 +14,7 @@ neither profits from the other's warmed caches more often), after `--warmup` unt
 rounds. Besides the two, it sends the old body without its highlight and without its
 aggregations: what each part costs the engine (the profile that says where to cut).
 
-    # the same mix through the API, one request at a time (issue 10: p99 <= 100 ms)
+    # the same mix through the API, one request at a time (the aim: p99 <= 100 ms)
     .venv/bin/python -m benchmarks.engine_bodies api http://127.0.0.1:8000/graphql \
         --secret "$AUTH_SECRET"
 

@@ -10,10 +10,10 @@ named by predicates over the order documents computed from the write tables:
 
 `relevant` orders have grade 2, `partial` ones (optional) grade 1. A predicate is
 an object whose keys must all hold, or a list of such objects (any may hold). `class`
-(optional) names the class of issue 10 a judgment was written for: 1 typos that must not
-make two words equal, 2 the spelling typed, 4 streets, filler words before identifiers
-and English city names (class 3, tie-breaking, is a property of every query, tested
-apart); judgments without one are the original set.
+(optional) names the rule of docs/ARCHITECTURE.md §4 a judgment was written for: 1 typos
+that must not make two words equal, 2 the spelling typed, 4 streets, filler words before
+identifiers and English city names (class 3, tie-breaking, is a property of every query,
+tested apart); judgments without one are the original set.
 """
 
 from __future__ import annotations

@@ -104,7 +104,7 @@ def report(outcomes: Sequence[Outcome], documents: Mapping[str, Any], explain: b
 
 
 def groups(outcomes: Sequence[Outcome]) -> list[tuple[str, list[Outcome]]]:
-    """The original judgments, each class of issue 10, identifiers, core, and all."""
+    """The original judgments, each judgment class, identifiers, core, and all."""
     by_class = [
         (f"class {n}" if n else "original", [o for o in outcomes if o.judgment.query_class == n])
         for n in sorted({o.judgment.query_class for o in outcomes})

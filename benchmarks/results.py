@@ -2,7 +2,7 @@
 
 A `Side` is one measured figure (a rate and/or latencies); a `Row` sets the service's side
 next to the same work sent to the component beneath (or, for the single-model row, next to
-the alternative), with the ratio and the issue's target. `table()` renders the rows as
+the alternative), with the ratio and the path's target. `table()` renders the rows as
 fixed-width text for the terminal and as Markdown for RESULTS.md.
 """
 

@@ -1,7 +1,7 @@
-"""The story of issue 9's fifth point: `orders serve` runs on embedded defaults in a directory
-(its own local search node in `.search-node/`), and `orders status`, `rebuild`, `dead-letters`
-and `projector` run in the same directory use that node: no second JVM, no port clash, no
-traceback. A state file left by a dead server is ignored and replaced."""
+"""`orders serve` runs on embedded defaults in a directory (its own local search node in
+`.search-node/`), and `orders status`, `rebuild`, `dead-letters` and `projector` run in the
+same directory use that node: no second JVM, no port clash, no traceback. A state file left
+by a dead server is ignored and replaced."""
 
 from __future__ import annotations
 

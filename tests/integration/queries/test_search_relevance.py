@@ -71,7 +71,7 @@ async def test_apostrophes_are_optional(queries: OrderQueries) -> None:
         ("jmuller@posteo.de", keys_of(JOSE)),  # whole
         ("JMuller@Posteo.DE", keys_of(JOSE)),
         # The local part; Josef's "mueller" is 2 edits off, and a 7-letter word allows one
-        # (issue 10: two edits only from nine letters).
+        # (docs/ARCHITECTURE.md §4: two edits only from nine letters).
         ("jmuller", keys_of(JOSE)),
         ("jmuller@", keys_of(JOSE)),
         ("posteo.de", keys_of(JOSE)),  # domain
@@ -206,8 +206,8 @@ async def test_typos_of_one_or_two_letters_in_words_of_five_or_more(
 async def test_two_typos_below_nine_letters_and_any_below_five_are_no_match(
     queries: OrderQueries, text: str
 ) -> None:
-    """Issue 10: two edits from five letters on made ordinary words equal (Weber, Huber);
-    now one edit for five to eight letters, none below five."""
+    """One edit for five to eight letters, none below five (docs/ARCHITECTURE.md §4):
+    two edits from five letters on made ordinary words equal (Weber, Huber)."""
     assert not set(await found(queries, text)) & (keys_of(WEBER) | keys_of(ANNA))
 
 

@@ -85,7 +85,7 @@ def test_one_facet_filter_leaves_its_own_facet_unfiltered() -> None:
     assert aggs["status"]["filter"] == {"bool": {"filter": []}}
     for name in ("country", "category", "placedMonth", "totalRange"):
         assert applied_to(aggs, name) == [{"terms": {"status": ["PLACED"]}}]
-    # The four count the hits: one shared filter, not one each (issue 10: cheaper).
+    # The four count the hits: one shared filter, not one each (the engine filters once).
     assert set(aggs) == {"status", SHARED}
 
 

@@ -77,7 +77,7 @@ def test_no_text_sorts_newest_first_and_matches_everything() -> None:
 
 def test_text_sorts_by_relevance_and_highlights() -> None:
     body = build_search_body(OrderSearch(text="  alice  "))
-    # Equal scores: the newest order first, then the id (issue 10: deterministic ties).
+    # Equal scores: the newest order first, then the id (docs/ARCHITECTURE.md §4, ties).
     assert body["sort"] == [
         {"_score": {"order": "desc"}},
         {"placedAt": {"order": "desc"}},
@@ -87,7 +87,7 @@ def test_text_sorts_by_relevance_and_highlights() -> None:
     highlight = body["highlight"]
     assert highlight["pre_tags"] == ["<em>"] and highlight["post_tags"] == ["</em>"]
     assert "customer.name" in highlight["fields"]
-    # A simpler query than the ranking one marks the same words (issue 10).
+    # A simpler query than the ranking one marks the same words (docs/ARCHITECTURE.md §4).
     assert highlight["highlight_query"] == highlight_query("alice")
 
 
@@ -232,7 +232,7 @@ def test_explicit_sorts_keep_order_drop_repeats_and_end_with_id() -> None:
         {"total": {"order": "asc"}},
         {"updatedAt": {"order": "desc"}},
         {"_score": {"order": "desc"}},
-        {"placedAt": {"order": "desc"}},  # equal scores: newest first (issue 10)
+        {"placedAt": {"order": "desc"}},  # equal scores: newest first (docs/ARCHITECTURE.md §4)
         {"id": {"order": "asc"}},
     ]
 

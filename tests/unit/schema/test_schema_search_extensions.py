@@ -1,4 +1,4 @@
-"""Issue 3's additions to the schema: `orderSuggestions` and the `category` filter."""
+"""The search additions to the schema: `orderSuggestions` and the `category` filter."""
 
 from __future__ import annotations
 
