@@ -36,8 +36,10 @@ from projections import registry
 from projections.leadership import Leadership
 from projections.projector import Projector
 from queries.change_feed import ChangeFeed
+from queries.customers import CustomerQueries
 from queries.handlers import OrderQueries
 from queries.sales import SalesQueries
+from read_model.customers import CUSTOMERS
 from read_model.indices import ensure_index
 from read_model.mapping_state import mapping_state
 from read_model.sales import SALES
@@ -57,6 +59,7 @@ class ApiServices:
     queries: OrderQueries
     changes: ChangeFeed
     tokens: TokenVerifier
+    customers: CustomerQueries
     sales: SalesQueries
 
 
@@ -136,6 +139,7 @@ async def api_worker(
             queries=OrderQueries(search, settings.index_prefix),
             changes=changes,
             tokens=keys.verifier,
+            customers=CustomerQueries(search, CUSTOMERS.prefix(settings.index_prefix)),
             sales=SalesQueries(search, SALES.prefix(settings.index_prefix)),
         )
         worker = ApiWorker(settings, engine, search, api, projectors.by_name)

@@ -55,10 +55,18 @@ def encode_cursor(fingerprint: str, values: Sequence[SortValue]) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, fingerprint: str, kinds: Sequence[SortKind]) -> list[SortValue]:
+def decode_cursor(
+    cursor: str,
+    fingerprint: str,
+    kinds: Sequence[SortKind],
+    *,
+    max_length: int = MAX_CURSOR_LENGTH,
+    max_keyword: int = MAX_KEYWORD_LENGTH,
+) -> list[SortValue]:
     """The sort values in `cursor`, one of each kind in `kinds`; InvalidQuery if it is
-    garbage, from another sort, or forged or stale (a value the engine would not take)."""
-    if len(cursor) > MAX_CURSOR_LENGTH or not _BASE64URL.fullmatch(cursor):
+    garbage, from another sort, or forged or stale (a value the engine would not take).
+    A view sorting by longer keywords (names) passes larger limits."""
+    if len(cursor) > max_length or not _BASE64URL.fullmatch(cursor):
         _invalid()
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
@@ -71,12 +79,14 @@ def decode_cursor(cursor: str, fingerprint: str, kinds: Sequence[SortKind]) -> l
     if data.get("s") != fingerprint:
         raise InvalidQuery("cursor belongs to a different sort order")
     values = data["v"]
-    if len(values) != len(kinds) or not all(map(_fits, values, kinds)):
+    if len(values) != len(kinds) or not all(
+        _fits(value, kind, max_keyword) for value, kind in zip(values, kinds, strict=True)
+    ):
         _invalid()
     return list(values)
 
 
-def _fits(value: Any, kind: SortKind) -> bool:
+def _fits(value: Any, kind: SortKind, max_keyword: int) -> bool:
     if isinstance(value, bool):
         return False
     if kind == "date":
@@ -85,11 +95,7 @@ def _fits(value: Any, kind: SortKind) -> bool:
         if isinstance(value, int):
             return -_LONG <= value < _LONG
         return isinstance(value, float) and math.isfinite(value)
-    return (
-        isinstance(value, str)
-        and len(value) <= MAX_KEYWORD_LENGTH
-        and _REFUSED.search(value) is None
-    )
+    return isinstance(value, str) and len(value) <= max_keyword and _REFUSED.search(value) is None
 
 
 def _no_constant(name: str) -> NoReturn:

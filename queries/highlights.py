@@ -9,6 +9,7 @@ with the same words, typos and synonyms: the same terms marked, far less to rewr
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from queries import text_query as tq
@@ -63,12 +64,37 @@ SUBFIELD_SUFFIXES = (".prefix", ".parts", ".local", ".domain", ".text")
 FRAGMENTS = {"number_of_fragments": 3, "fragment_size": 150}
 
 
-def highlight(text: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class HighlightFields:
+    """A view's highlighted fields (in order of preference), those any words can match, and
+    the kinds of identifier field that only some text can match (see `_can_match`)."""
+
+    fields: tuple[str, ...]
+    words: frozenset[str]
+    text: tq.TextFields
+    hex_ids: frozenset[str]  # document paths of hexadecimal ids
+    with_digits: frozenset[str]  # paths of identifiers that always hold a digit
+    emails: frozenset[str]  # whole-email fields: the whole email, its local part, its domain
+    countries: frozenset[str]  # paths of two-letter country codes
+
+
+ORDER_HIGHLIGHTS = HighlightFields(
+    fields=HIGHLIGHT_FIELDS,
+    words=WORD_HIGHLIGHTS,
+    text=tq.ORDER_TEXT,
+    hex_ids=frozenset({"id"}),
+    with_digits=frozenset({"shipment.trackingNumber", "shippingAddress.postalCode"}),
+    emails=frozenset({"customer.email", "customer.email.local", "customer.email.domain"}),
+    countries=frozenset({"shippingAddress.country"}),
+)
+
+
+def highlight(text: str, spec: HighlightFields = ORDER_HIGHLIGHTS) -> dict[str, Any]:
     """Highlight the text matches only (not the filters), as HTML-escaped `<em>` fragments."""
     parsed = parse(text)
-    fields = [f for f in HIGHLIGHT_FIELDS if f in WORD_HIGHLIGHTS or _can_match(f, parsed)]
+    fields = [f for f in spec.fields if f in spec.words or _can_match(f, parsed, spec)]
     return {
-        "highlight_query": highlight_query(text),
+        "highlight_query": highlight_query(text, spec.text),
         "pre_tags": ["<em>"],
         "post_tags": ["</em>"],
         "encoder": "html",
@@ -77,7 +103,7 @@ def highlight(text: str) -> dict[str, Any]:
     }
 
 
-def _can_match(field: str, parsed: SearchText) -> bool:
+def _can_match(field: str, parsed: SearchText, spec: HighlightFields) -> bool:
     """Whether an identifier field can hold what was typed: order ids are hex, postal
     codes and tracking numbers have digits, emails parts have `@`, `.` or `_`, and
     countries are two letters. Each field highlighted costs the engine on every hit."""
@@ -86,32 +112,33 @@ def _can_match(field: str, parsed: SearchText) -> bool:
     text = parsed.text.lower()
     compact = [ch for ch in text if ch.isalnum()]
     path = document_path(field)
-    if path == "id":
+    if path in spec.hex_ids:
         return bool(compact) and set(compact) <= _HEX
-    if path in ("shipment.trackingNumber", "shippingAddress.postalCode"):
+    if path in spec.with_digits:
         return any(ch.isdigit() for ch in compact)
-    if field in ("customer.email", "customer.email.local", "customer.email.domain"):
+    if field in spec.emails:
         return " " not in text and any(ch in "@._" for ch in text)
-    if path == "shippingAddress.country":
+    if path in spec.countries:
         return len(compact) == 2
     return True
 
 
-def highlight_query(text: str) -> dict[str, Any]:
+def highlight_query(text: str, fields: tq.TextFields = tq.ORDER_TEXT) -> dict[str, Any]:
     """Any word, whole, with a typo or as a prefix; the cities of synonyms; the whole text
     as an identifier when it is shaped like one."""
     parsed = parse(text)
-    should = tq.identifier_clauses(parsed)
+    should = tq.identifier_clauses(parsed, fields)
     if parsed.words:
         words = " ".join(parsed.words)
-        fields = tq.WORD_FIELDS + tq.SECONDARY_FIELDS + tq.KEYWORD_FIELDS
         should += [
-            tq.multi_match(words, fields, operator="or"),
-            tq.multi_match(words, tq.PREFIX_FIELDS, operator="or"),
-            *(tq.phrase(tq.CITY_FIELD, c) for unit in units(parsed.words) for c in unit.cities),
+            tq.multi_match(words, fields.words + fields.secondary + fields.keywords, "or"),
+            tq.multi_match(words, fields.prefixes, operator="or"),
         ]
+        if fields.city is not None:
+            cities = [c for unit in units(parsed.words) for c in unit.cities]
+            should += [tq.phrase(fields.city, city) for city in cities]
         if tolerant := [word for word in parsed.words if tq.typo_tolerant(word)]:
-            typos = tq.fuzzy_match(" ".join(tolerant), tq.FUZZY_FIELDS)
+            typos = tq.fuzzy_match(" ".join(tolerant), fields.fuzzy)
             typos["multi_match"]["operator"] = "or"
             should.append(typos)
     return {"bool": {"should": should, "minimum_should_match": 1}}

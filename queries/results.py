@@ -46,16 +46,18 @@ def to_order_page(response: dict[str, Any], search: OrderSearch) -> OrderPage:
         edges=edges,
         has_next_page=len(hits) > search.first,
         end_cursor=edges[-1].cursor if edges else None,
-        total_count=_total(response["hits"].get("total")),
+        total_count=total_hits(response["hits"].get("total")),
         facets=facets_from(response.get("aggregations")),
     )
 
 
-def merge_highlights(raw: dict[str, list[str]]) -> Highlights:
-    """Fragments per document path, from the preferred field that has any (a subfield
+def merge_highlights(
+    raw: dict[str, list[str]], preferred: tuple[str, ...] = HIGHLIGHT_FIELDS
+) -> Highlights:
+    """Fragments per document path, from the `preferred` field that has any (a subfield
     match such as "customer.name.prefix" is reported as "customer.name")."""
     merged: dict[str, list[str]] = {}
-    order = {name: i for i, name in enumerate(HIGHLIGHT_FIELDS)}
+    order = {name: i for i, name in enumerate(preferred)}
     for name in sorted(raw, key=lambda n: (order.get(n, len(order)), n)):
         path = document_path(name)
         if path not in merged and raw[name]:
@@ -63,7 +65,7 @@ def merge_highlights(raw: dict[str, list[str]]) -> Highlights:
     return list(merged.items())
 
 
-def _total(total: Any) -> int:
+def total_hits(total: Any) -> int:
     if isinstance(total, dict):  # {"value": n, "relation": "eq"} on ES 7+/OpenSearch
         return int(total.get("value", 0))
     return int(total or 0)

@@ -182,8 +182,8 @@ def filter_groups(order_filter: OrderFilter | None) -> dict[str, list[dict[str, 
             groups[COMMON].append({"term": {path: {"value": value}}})
     if f.country is not None:
         groups["country"].append({"term": {"shippingAddress.country": {"value": f.country}}})
-    groups["placedMonth"] += _range_clause("placedAt", _iso(f.placed_from), _iso(f.placed_to))
-    groups["totalRange"] += _range_clause("total", _amount(f.total_min), _amount(f.total_max))
+    groups["placedMonth"] += range_clause("placedAt", iso_utc(f.placed_from), iso_utc(f.placed_to))
+    groups["totalRange"] += range_clause("total", _amount(f.total_min), _amount(f.total_max))
     return groups
 
 
@@ -213,14 +213,14 @@ def build_filters(order_filter: OrderFilter | None) -> list[dict[str, Any]]:
     return [clause for clauses in filter_groups(order_filter).values() for clause in clauses]
 
 
-def _range_clause(path: str, low: str | None, high: str | None) -> list[dict[str, Any]]:
+def range_clause(path: str, low: str | None, high: str | None) -> list[dict[str, Any]]:
     if low is None and high is None:
         return []
     bounds = {k: v for k, v in (("gte", low), ("lte", high)) if v is not None}
     return [{"range": {path: bounds}}]
 
 
-def _iso(value: datetime | None) -> str | None:
+def iso_utc(value: datetime | None) -> str | None:
     """UTC ISO 8601 with milliseconds; a naive datetime is taken as UTC."""
     if value is None:
         return None

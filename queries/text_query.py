@@ -27,6 +27,7 @@ syntax (no `query_string`, no `simple_query_string`, no wildcards, no regexps).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from queries.synonyms import Unit, units
@@ -39,7 +40,15 @@ from queries.text_input import (  # re-exported: callers read the input rules he
     words_of,
 )
 
-__all__ = ["MAX_TEXT_LENGTH", "clean_input", "normalise_text", "text_query", "words_of"]
+__all__ = [
+    "MAX_TEXT_LENGTH",
+    "ORDER_TEXT",
+    "TextFields",
+    "clean_input",
+    "normalise_text",
+    "text_query",
+    "words_of",
+]
 
 EXACT_BOOST = 10_000.0
 KEY_BOOST = 5_000.0
@@ -127,65 +136,105 @@ IDENT_PREFIX_FIELDS = (
 CITY_FIELD = "shippingAddress.city"
 
 
-def text_query(text: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class TextFields:
+    """Which fields of a view's documents play each part in the ranking above. The
+    constants of this module are the order view's (ORDER_TEXT); queries/customer_search.py
+    names the customer view's. Every tuple names at least one field."""
+
+    id_field: str  # lowercase ids, matched exactly by the whole text
+    exact: tuple[str, ...]  # EXACT: the whole text equals the value (normalised keywords)
+    key_terms: tuple[str, ...]  # KEY, as a term
+    key_matches: tuple[str, ...]  # KEY, analysed (an email's local part and domain)
+    phrases: tuple[str, ...]  # PHRASE
+    spelled: tuple[str, ...]  # SPELLED: accents kept
+    words: tuple[str, ...]  # EXACT_WORD, folded
+    secondary: tuple[str, ...]  # EXACT_WORD * SECONDARY
+    fuzzy: tuple[str, ...]  # TYPO, for typo-tolerant words
+    email: str  # a word with `@`: one typo after its first three letters
+    keywords: tuple[str, ...]  # EXACT_WORD: identifiers a word can equal (no typos)
+    prefixes: tuple[str, ...]  # PREFIX: edge n-gram subfields
+    ident_prefixes: tuple[str, ...]  # IDENT_PREFIX: the whole spaced text as one prefix
+    city: str | None = None  # where English city names find the city's own (synonyms)
+
+
+ORDER_TEXT = TextFields(
+    id_field=ID_FIELD,
+    exact=EXACT_FIELDS,
+    key_terms=KEY_TERM_FIELDS,
+    key_matches=KEY_MATCH_FIELDS,
+    phrases=PHRASE_FIELDS,
+    spelled=SPELLED_FIELDS,
+    words=WORD_FIELDS,
+    secondary=SECONDARY_FIELDS,
+    fuzzy=FUZZY_FIELDS,
+    email=EMAIL_FIELD,
+    keywords=KEYWORD_FIELDS,
+    prefixes=PREFIX_FIELDS,
+    ident_prefixes=IDENT_PREFIX_FIELDS,
+    city=CITY_FIELD,
+)
+
+
+def text_query(text: str, fields: TextFields = ORDER_TEXT) -> dict[str, Any]:
     """Score-tiered alternatives (see the module docstring); any one makes a hit."""
     parsed = parse(text)
-    should = identifier_clauses(parsed)
+    should = identifier_clauses(parsed, fields)
     if parsed.words:
-        should += word_clauses(parsed.words)
+        should += word_clauses(parsed.words, fields)
     return {"bool": {"should": should, "minimum_should_match": 1}}
 
 
-def word_clauses(words: list[str]) -> list[dict[str, Any]]:
+def word_clauses(words: list[str], fields: TextFields = ORDER_TEXT) -> list[dict[str, Any]]:
     """The words as a phrase, and every word (unit) somewhere."""
     joined = " ".join(words)
-    every_word: dict[str, Any] = {"bool": {"must": [_unit(unit) for unit in units(words)]}}
+    every_word: dict[str, Any] = {"bool": {"must": [_unit(u, fields) for u in units(words)]}}
     if len(words) > 1:
-        together = multi_match(joined, WORD_FIELDS + SECONDARY_FIELDS)
+        together = multi_match(joined, fields.words + fields.secondary)
         every_word["bool"]["should"] = [_constant([together], ALL_IN_ONE_FIELD_BOOST)]
-    return [_constant([phrase(f, joined) for f in PHRASE_FIELDS], PHRASE_BOOST), every_word]
+    return [_constant([phrase(f, joined) for f in fields.phrases], PHRASE_BOOST), every_word]
 
 
-def identifier_clauses(parsed: SearchText) -> list[dict[str, Any]]:
+def identifier_clauses(parsed: SearchText, fields: TextFields = ORDER_TEXT) -> list[dict[str, Any]]:
     """The whole text as an identifier, a key or an identifier prefix, if it can be one."""
     if not parsed.identifier_like:
         return []
     text = parsed.text
-    exact = [_term(ID_FIELD, text.lower()), *(_term(field, text) for field in EXACT_FIELDS)]
-    keys = [_term(field, text) for field in KEY_TERM_FIELDS]
-    keys += [{"match": {field: {"query": text}}} for field in KEY_MATCH_FIELDS]
+    exact = [_term(fields.id_field, text.lower()), *(_term(f, text) for f in fields.exact)]
+    keys = [_term(field, text) for field in fields.key_terms]
+    keys += [{"match": {field: {"query": text}}} for field in fields.key_matches]
     clauses = [_constant(exact, EXACT_BOOST), _constant(keys, KEY_BOOST)]
     if parsed.spaced_identifier:
-        prefix = multi_match(text, IDENT_PREFIX_FIELDS, operator="and")
+        prefix = multi_match(text, fields.ident_prefixes, operator="and")
         clauses.append({"constant_score": {"filter": prefix, "boost": IDENT_PREFIX_BOOST}})
     return clauses
 
 
-def _unit(unit: Unit) -> dict[str, Any]:
+def _unit(unit: Unit, fields: TextFields) -> dict[str, Any]:
     """One word (or a synonym key's words), scored by its best tier."""
-    if len(unit.words) == 1 and not unit.cities:
-        return _word(unit.words[0])
     words = (
-        _word(unit.words[0])
+        _word(unit.words[0], fields)
         if len(unit.words) == 1
-        else {"bool": {"must": [_word(w) for w in unit.words]}}
+        else {"bool": {"must": [_word(w, fields) for w in unit.words]}}
     )
-    cities = [phrase(CITY_FIELD, city) for city in unit.cities]
+    if fields.city is None or not unit.cities:  # no synonym, or a view without cities
+        return words
+    cities = [phrase(fields.city, city) for city in unit.cities]
     return {"dis_max": {"queries": [words, _constant(cities, EXACT_WORD * len(unit.words))]}}
 
 
-def _word(word: str) -> dict[str, Any]:
+def _word(word: str, fields: TextFields) -> dict[str, Any]:
     """One word, in any field: as spelled, whole, an identifier, a prefix or with typos."""
     tiers = [
-        _constant([multi_match(word, SPELLED_FIELDS)], SPELLED),
-        _constant([multi_match(word, WORD_FIELDS + KEYWORD_FIELDS)], EXACT_WORD),
-        _constant([multi_match(word, SECONDARY_FIELDS)], EXACT_WORD * SECONDARY),
-        _constant([multi_match(word, PREFIX_FIELDS)], PREFIX),
+        _constant([multi_match(word, fields.spelled)], SPELLED),
+        _constant([multi_match(word, fields.words + fields.keywords)], EXACT_WORD),
+        _constant([multi_match(word, fields.secondary)], EXACT_WORD * SECONDARY),
+        _constant([multi_match(word, fields.prefixes)], PREFIX),
     ]
     if typo_tolerant(word):
-        tiers.append(_constant([fuzzy_match(word, FUZZY_FIELDS)], TYPO))
+        tiers.append(_constant([fuzzy_match(word, fields.fuzzy)], TYPO))
     if "@" in word:
-        email = multi_match(word, (EMAIL_FIELD,))
+        email = multi_match(word, (fields.email,))
         email["multi_match"] |= EMAIL_TYPO
         tiers.append(_constant([email], TYPO))
     return {"dis_max": {"queries": tiers}}

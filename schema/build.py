@@ -12,6 +12,7 @@ from strawberry.tools import merge_types
 from queries.search_request import MAX_PAGE_SIZE
 from queries.suggestions import MAX_SUGGESTIONS
 from schema.authentication import RefuseBadTokens
+from schema.customers import CustomerQuery
 from schema.document_gate import DocumentCache, DocumentGate
 from schema.document_limits import Limits, PageSize
 from schema.error_log import OrdersSchema
@@ -31,6 +32,7 @@ QUERY_CACHE_BYTES = 64 * 1024 * 1024
 PAGE_SIZES = {
     "orders": PageSize(default=DEFAULT_FIRST, largest=MAX_PAGE_SIZE),
     "orderSuggestions": PageSize(default=DEFAULT_SUGGESTIONS, largest=MAX_SUGGESTIONS),
+    "customers": PageSize(default=DEFAULT_FIRST, largest=MAX_PAGE_SIZE),
 }
 LIMITS = Limits(page_sizes=PAGE_SIZES)
 
@@ -49,7 +51,7 @@ def limits_from(settings: Settings) -> Limits:
 
 
 # The root query fields of every read model: one type per view, merged into `Query`.
-QUERY_TYPES: tuple[type, ...] = (Query, SalesQuery)
+QUERY_TYPES: tuple[type, ...] = (Query, CustomerQuery, SalesQuery)
 
 
 class QuietExecutionContext(StrawberryGraphQLCoreExecutionContext):

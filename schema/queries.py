@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Annotated, TypeAlias
+from typing import Annotated, Protocol, TypeAlias
 
 import strawberry
 from strawberry.types.nodes import SelectedField, Selection
@@ -16,9 +16,6 @@ from schema.order import Order
 from schema.search_inputs import ConsistencyInput, OrderFilterInput, OrderSortInput
 from schema.suggestions import OrderSuggestion
 
-if TYPE_CHECKING:
-    from queries.handlers import OrderQueries
-
 DEFAULT_FIRST = 20
 DEFAULT_SUGGESTIONS = 10
 
@@ -28,8 +25,14 @@ Consistency: TypeAlias = Annotated[
 ]
 
 
-async def catch_up(queries: OrderQueries, consistency: ConsistencyInput | None) -> None:
-    """Wait for the index to reach the client's token, if it sent one."""
+class CatchesUp(Protocol):
+    """A view's queries: they can wait for their index to reach a token."""
+
+    async def wait_for(self, token: str, timeout_ms: int) -> object: ...
+
+
+async def catch_up(queries: CatchesUp, consistency: ConsistencyInput | None) -> None:
+    """Wait for the view's index to reach the client's token, if it sent one."""
     if consistency is None:
         return
     with bad_user_input(), consistency_timeout():

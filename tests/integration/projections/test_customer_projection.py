@@ -5,72 +5,27 @@ customer projection alone loads it from the tables."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
-import anyio
 import pytest
 
 from commands.messages import CancelOrder, PayOrder, UpdateCustomer, UpdateProduct
-from database.tables import customers
 from positions import ORIGIN
-from projections import customers as customer_projection
-from projections import source
 from projections.projector import Projector
 from projections.rebuild import Rebuild
 from projections.registry import CUSTOMERS
-from read_model.indices import ensure_index, live_index
+from read_model.indices import live_index
 from read_model.progress import publish_progress
-from read_model.stamps import STAMP
 from tests.support.actors import STAFF
+from tests.support.customer_view import CustomerView, customer_view
 from tests.support.world import World
 
 pytestmark = [pytest.mark.anyio, pytest.mark.search]
 
 
-@dataclass
-class View:
-    """The world's customer view: its alias and a projector of its own."""
-
-    world: World
-    prefix: str
-    projector: Projector
-
-    async def catch_up(self, projector: Projector | None = None) -> None:
-        """Project until the checkpoint passes the log's head (see test_projector)."""
-        projector = projector or self.projector
-        async with self.world.engine.connect() as conn:
-            target = await source.head(conn)
-        for _ in range(1200):
-            await projector.run_until_caught_up()
-            if projector.checkpoint is not None and projector.checkpoint >= target:
-                return
-            await anyio.sleep(0.05)
-        raise AssertionError(f"the customer projector never reached {tuple(target)}")
-
-    async def oracle(self) -> dict[str, Any]:
-        async with self.world.engine.connect() as conn:
-            ids = list((await conn.execute(customers.select())).scalars())
-            return dict(await customer_projection.load_customers(conn, ids))
-
-    async def indexed(self) -> dict[str, dict[str, Any]]:
-        search = self.world.search
-        await search.refresh(self.prefix)
-        body = {"query": {"match_all": {}}, "size": 1000, "_source": {"excludes": [STAMP]}}
-        response = await search.search(self.prefix, body)
-        return {hit["_id"]: hit["_source"] for hit in response["hits"]["hits"]}
-
-
 @pytest.fixture
-async def view(world: World) -> AsyncIterator[View]:
-    prefix = CUSTOMERS.prefix(world.prefix)
-    await ensure_index(world.search, prefix, CUSTOMERS.view)
-    projector = Projector(
-        world.engine, world.search, prefix, batch_size=7, poll_interval=0.05, projection=CUSTOMERS
-    )
-    yield View(world, prefix, projector)
+async def view(world: World) -> CustomerView:
+    return await customer_view(world, batch_size=7)
 
 
 async def history(w: World) -> dict[str, str]:
@@ -90,7 +45,7 @@ async def history(w: World) -> dict[str, str]:
     return {"ana": ana, "bob": bob}
 
 
-async def test_every_customer_document_equals_the_oracle(world: World, view: View) -> None:
+async def test_every_customer_document_equals_the_oracle(world: World, view: CustomerView) -> None:
     ids = await history(world)
     await view.catch_up()
 
@@ -114,7 +69,7 @@ async def test_every_customer_document_equals_the_oracle(world: World, view: Vie
 
 
 async def test_order_events_and_renames_reach_the_customer_document(
-    world: World, view: View
+    world: World, view: CustomerView
 ) -> None:
     ids = await history(world)
     await view.catch_up()
@@ -146,7 +101,9 @@ async def test_order_events_and_renames_reach_the_customer_document(
     assert await view.indexed() == await view.oracle()
 
 
-async def test_a_replay_from_the_origin_ends_in_the_same_index(world: World, view: View) -> None:
+async def test_a_replay_from_the_origin_ends_in_the_same_index(
+    world: World, view: CustomerView
+) -> None:
     await history(world)
     await view.catch_up()
     first = await view.indexed()
@@ -162,7 +119,7 @@ async def test_a_replay_from_the_origin_ends_in_the_same_index(world: World, vie
 
 
 async def test_a_rebuild_of_the_customer_projection_loads_it_from_the_tables(
-    world: World, view: View
+    world: World, view: CustomerView
 ) -> None:
     await history(world)  # never projected: the rebuild loads every customer itself
     old = await live_index(world.search, view.prefix)

@@ -78,9 +78,33 @@ class FakeQueries:
 
 
 @dataclass
+class FakeCustomers:
+    """Stands in for `Services.customers`: documents by id, a fixed page, recorded calls."""
+
+    documents: dict[str, Any] = field(default_factory=dict)
+    page: Any = None
+    on_search: Behaviour | None = None
+    searches: list[Any] = field(default_factory=list)
+    waits: list[tuple[str, int]] = field(default_factory=list)
+
+    async def get_customer(self, customer_id: str, actor: Any = None) -> Any:
+        return self.documents.get(customer_id)
+
+    async def search_customers(self, request: Any, actor: Any = None) -> Any:
+        self.searches.append(request)
+        if self.on_search is not None:
+            return self.on_search(request)
+        return self.page
+
+    async def wait_for(self, token: str, timeout_ms: int) -> None:
+        self.waits.append((token, timeout_ms))
+
+
+@dataclass
 class FakeServices:
     bus: FakeBus = field(default_factory=FakeBus)
     queries: FakeQueries = field(default_factory=FakeQueries)
+    customers: FakeCustomers = field(default_factory=FakeCustomers)
     # The suite's secret (tests/conftest.py), as the real services would load it.
     tokens: TokenVerifier = field(
         default_factory=lambda: TokenVerifier("HS256", key=os.environ["AUTH_SECRET"])

@@ -64,6 +64,9 @@ type Query {
   orders(search: String, filter: OrderFilter, sort: [OrderSort!], first: Int = 20,
          after: String, consistency: ConsistencyInput): OrderConnection!
   orderSuggestions(prefix: String!, first: Int = 10): [OrderSuggestion!]!
+  customer(id: ID!, consistency: ConsistencyInput): CustomerSummary
+  customers(search: String, filter: CustomerFilter, sort: [CustomerSort!], first: Int = 20,
+            after: String, consistency: ConsistencyInput): CustomerConnection!
   salesReport(from: DateTime!, to: DateTime!, interval: SalesInterval = DAY,
               groupBy: [SalesGroup!] = [], currency: String,
               consistency: ConsistencyInput): SalesReport!
@@ -103,6 +106,18 @@ type Payment { amount: Decimal!  paidAt: DateTime! }
 type Shipment { carrier: String!  trackingNumber: String!  shippedAt: DateTime!
                 deliveredAt: DateTime }
 type Cancellation { reason: String!  cancelledAt: DateTime! }
+
+type CustomerSummary {
+  id: ID!  name: String!  email: String!  registeredAt: DateTime!  version: Int!
+  orderCount: Int!  ordersByStatus: [FacetBucket!]!  lifetimeValue: [Money!]!
+  firstOrderAt: DateTime  lastOrderAt: DateTime  countries: [String!]!
+}
+type CustomerEdge { cursor: String!  node: CustomerSummary!  highlights: [Highlight!]! }
+type CustomerConnection { edges: [CustomerEdge!]!  pageInfo: PageInfo!  totalCount: Int! }
+input CustomerFilter { country: String, minOrders: Int, lastOrderFrom: DateTime,
+                       lastOrderTo: DateTime }
+enum CustomerSortField { LIFETIME_VALUE LAST_ORDER_AT ORDER_COUNT NAME }
+input CustomerSort { field: CustomerSortField!, direction: SortDirection = DESC }
 
 type Money { amount: Decimal!  currency: String! }
 enum SalesInterval { DAY WEEK MONTH }
