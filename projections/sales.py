@@ -53,9 +53,11 @@ async def affected_sales(conn: AsyncConnection, batch: Sequence[EventRef]) -> se
         for row in await conn.execute(pairs.where(orders.c.id.in_(chunk))):
             day = day_of(row.placed_at)
             ids.update((day, bucket_id(day, row.product_id)))
+    sold_on = _day_column(conn)  # a product's fan-out: a row per day it sold, not per line
+    days = select(sold_on.label("day"), order_lines.c.product_id).select_from(_JOINED).distinct()
     for chunk in chunks(product_ids):
-        query = pairs.where(order_lines.c.product_id.in_(chunk))
-        ids.update(bucket_id(day_of(r.placed_at), r.product_id) for r in await conn.execute(query))
+        query = days.where(order_lines.c.product_id.in_(chunk))
+        ids.update(bucket_id(r.day, r.product_id) for r in await conn.execute(query))
     return ids
 
 
