@@ -1,0 +1,150 @@
+"""A support agent's story over HTTP: find customers as they are remembered, see their
+figures right after each write (consistency tokens), walk the best customers page by
+page; a customer sees only their own summary, an anonymous caller nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.support.tokens import bearer_headers, customer
+
+pytestmark = [pytest.mark.search]
+
+WRITE = "{id} version position userErrors {{ code field message }}"
+REGISTER = "mutation($input: RegisterCustomerInput!) { registerCustomer(input: $input) { %s } }"
+UPDATE = "mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { %s } }"
+ADD_PRODUCT = "mutation($input: AddProductInput!) { addProduct(input: $input) { %s } }"
+PLACE = "mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { %s } }"
+CANCEL = "mutation($input: CancelOrderInput!) { cancelOrder(input: $input) { %s } }"
+SUMMARY = """
+  id name email version orderCount ordersByStatus { value count }
+  lifetimeValue { amount currency } firstOrderAt lastOrderAt countries
+"""
+CUSTOMER = f"""
+query Customer($id: ID!, $token: String!) {{
+  customer(id: $id, consistency: {{atLeast: $token, timeoutMs: 10000}}) {{ {SUMMARY} }}
+}}"""
+CUSTOMERS = """
+query Customers($search: String, $filter: CustomerFilter, $sort: [CustomerSort!],
+                $first: Int, $after: String, $token: String!) {
+  customers(search: $search, filter: $filter, sort: $sort, first: $first, after: $after,
+            consistency: {atLeast: $token, timeoutMs: 10000}) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { cursor node { id name lifetimeValue { amount currency } }
+            highlights { field fragments } }
+  }
+}"""
+
+
+class Agent:
+    def __init__(self, client: httpx.Client) -> None:
+        self.client = client
+        self.token = ""
+
+    def post(self, query: str, variables: dict[str, Any], **headers: str) -> Any:
+        response = self.client.post(
+            "/graphql", json={"query": query, "variables": variables}, headers=headers
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def write(self, template: str, id_field: str, **fields: Any) -> str:
+        body = self.post(template % WRITE.format(id=id_field), {"input": fields})
+        assert "errors" not in body, body
+        (payload,) = body["data"].values()
+        assert payload["userErrors"] == [], payload
+        self.token = payload["position"]
+        return str(payload[id_field])
+
+    def read(self, query: str, **variables: Any) -> Any:
+        body = self.post(query, {"token": self.token, **variables})
+        assert "errors" not in body, body
+        (found,) = body["data"].values()
+        return found
+
+
+def address(country: str) -> dict[str, str]:
+    return {
+        "name": "A",
+        "line1": "1 Road",
+        "city": "Town",
+        "postalCode": "1000",
+        "country": country,
+    }
+
+
+def test_a_support_agent_finds_customers_and_their_figures(api: httpx.Client) -> None:
+    agent = Agent(api)
+    marta = agent.write(REGISTER, "customerId", name="Marta Kowalská", email="marta@example.pl")
+    jan = agent.write(REGISTER, "customerId", name="Jan Nowak", email="jan.nowak@example.com")
+    kettle = agent.write(
+        ADD_PRODUCT, "productId", sku="KTL-1", name="Kettle", price="40.00", currency="EUR"
+    )
+    line = [{"productId": kettle, "quantity": 1}]
+    agent.write(PLACE, "orderId", customerId=marta, lines=line, shippingAddress=address("PL"))
+    agent.write(PLACE, "orderId", customerId=marta, lines=line, shippingAddress=address("DE"))
+    doomed = agent.write(
+        PLACE, "orderId", customerId=jan, lines=line, shippingAddress=address("PL")
+    )
+    agent.write(PLACE, "orderId", customerId=jan, lines=line, shippingAddress=address("PL"))
+
+    summary = agent.read(CUSTOMER, id=marta)
+    assert summary["name"] == "Marta Kowalská" and summary["orderCount"] == 2
+    assert summary["lifetimeValue"] == [{"amount": "80.00", "currency": "EUR"}]
+    assert summary["countries"] == ["DE", "PL"]
+    assert summary["ordersByStatus"] == [{"value": "PLACED", "count": 2}]
+
+    agent.write(CANCEL, "orderId", orderId=doomed, reason="duplicate")
+    agent.write(UPDATE, "customerId", id=jan, name="Jan Nowakowski")
+    jan_now = agent.read(CUSTOMER, id=jan)
+    assert jan_now["name"] == "Jan Nowakowski"
+    assert jan_now["lifetimeValue"] == [{"amount": "40.00", "currency": "EUR"}]
+    assert jan_now["ordersByStatus"] == [
+        {"value": "PLACED", "count": 1},
+        {"value": "CANCELLED", "count": 1},
+    ]
+
+    # Accents folded, a typo in a long word, an email's local part, the whole email.
+    for text, expected in (
+        ("marta kowalska", marta),
+        ("nowakowsky", jan),
+        ("jan.nowak", jan),
+        ("marta@example.pl", marta),
+    ):
+        found = agent.read(CUSTOMERS, search=text)
+        assert [edge["node"]["id"] for edge in found["edges"]][:1] == [expected], text
+    hit = agent.read(CUSTOMERS, search="kowalska")["edges"][0]
+    assert {"field": "name", "fragments": ["Marta <em>Kowalská</em>"]} in hit["highlights"]
+
+    in_poland = agent.read(CUSTOMERS, filter={"country": "PL", "minOrders": 2})
+    assert in_poland["totalCount"] == 2
+
+    # The best customers, one per page.
+    sort = [{"field": "LIFETIME_VALUE", "direction": "DESC"}]
+    first = agent.read(CUSTOMERS, sort=sort, first=1)
+    assert first["totalCount"] == 2 and first["pageInfo"]["hasNextPage"]
+    assert first["edges"][0]["node"]["id"] == marta
+    after = first["pageInfo"]["endCursor"]
+    second = agent.read(CUSTOMERS, sort=sort, first=1, after=after)
+    assert [e["node"]["id"] for e in second["edges"]] == [jan]
+    assert second["pageInfo"] == {"hasNextPage": False, "endCursor": second["edges"][0]["cursor"]}
+
+    # A customer sees their own summary only; an anonymous caller is refused.
+    as_marta = bearer_headers(customer(marta))
+    own = agent.post(CUSTOMER, {"id": marta, "token": agent.token}, **as_marta)
+    assert own["data"]["customer"]["id"] == marta
+    other = agent.post(CUSTOMER, {"id": jan, "token": agent.token}, **as_marta)
+    assert other == {"data": {"customer": None}}
+    listed = agent.post(CUSTOMERS, {"token": agent.token}, **as_marta)["data"]["customers"]
+    assert listed["totalCount"] == 1
+    assert [e["node"]["id"] for e in listed["edges"]] == [marta]
+    with httpx.Client(base_url=api.base_url, timeout=30) as anonymous:
+        response = anonymous.post(
+            "/graphql", json={"query": CUSTOMERS, "variables": {"token": agent.token}}
+        )
+    codes = [error["extensions"]["code"] for error in response.json()["errors"]]
+    assert codes == ["UNAUTHENTICATED"]
