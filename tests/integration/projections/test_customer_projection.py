@@ -16,6 +16,7 @@ from projections.rebuild import Rebuild
 from projections.registry import CUSTOMERS
 from read_model.indices import live_index
 from read_model.progress import publish_progress
+from tests.integration.engine.engine_testkit import orders_cli
 from tests.support.actors import STAFF
 from tests.support.customer_view import CustomerView, customer_view
 from tests.support.world import World
@@ -139,3 +140,26 @@ async def test_a_rebuild_of_the_customer_projection_loads_it_from_the_tables(
     assert await view.indexed() == await view.oracle()
     # The order view is left as it was: nothing projected into it.
     assert await world.indexed() == {}
+
+
+async def test_orders_rebuild_projection_customers_rebuilds_that_view_only(
+    world: World,
+    view: CustomerView,
+    database_url: str,
+    search_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    await history(world)
+    urls = (database_url, search_url, world.prefix)
+    orders_index = await live_index(world.search, world.prefix)
+
+    argv = ("rebuild", "--projection", "customers", "--no-progress")
+    assert await orders_cli(monkeypatch, urls, *argv) == 0
+
+    assert await view.indexed() == await view.oracle()
+    assert await live_index(world.search, world.prefix) == orders_index  # untouched
+    capsys.readouterr()
+    assert await orders_cli(monkeypatch, urls, "status") == 0
+    status = capsys.readouterr().out
+    assert f"projection    customers (alias {view.prefix} -> " in status
