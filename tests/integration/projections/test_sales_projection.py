@@ -16,6 +16,7 @@ from projections import dead_letters, sales
 from projections.projector import Projector
 from projections.rebuild import Rebuild
 from projections.registry import SALES
+from queries.consistency import ConsistencyTimeout
 from queries.sales import SalesQueries
 from queries.sales_report import SalesGroup, SalesReport, SalesRequest
 from read_model.indices import ensure_index, live_index
@@ -175,3 +176,16 @@ async def test_a_rejected_sales_bucket_is_parked_under_its_whole_id(world: World
     at = Position(0, 1)
     await dead_letters.record(world.engine, prefix, "sales-index", {doc_id: "400 mapping"}, at)
     assert await dead_letters.parked_ids(world.engine, "sales-index") == {doc_id}
+
+
+async def test_a_token_counts_as_reached_once_the_sales_view_has_it(world: World) -> None:
+    customer, kettle, _ = await shop(world)
+    placed = await world.order(customer, [(kettle, 4)])
+    await world.projector.run_until_caught_up()  # the order view has it, the sales view not
+    queries = SalesQueries(world.search, SALES.prefix(world.prefix))
+    request = SalesRequest(TODAY, TODAY + timedelta(days=1))
+    with pytest.raises(ConsistencyTimeout):
+        await queries.report(request, STAFF, wait=(placed.position, 200))
+    await projector(world).run_until_caught_up()
+    found = await queries.report(request, STAFF, wait=(placed.position, 5000))
+    assert (found.units, found.orders) == (4, 1)
