@@ -35,7 +35,7 @@ SORT_FIELDS: dict[str, tuple[str, SortKind]] = {
     "NAME": ("name.key", "keyword"),
 }
 NAME_KEY = SORT_FIELDS["NAME"][0]
-MAX_SORTS = len(SORT_FIELDS)
+MAX_SORTS = 4  # one per field a client can name (RELEVANCE is only the default)
 MAX_MIN_ORDERS = 2**31 - 1
 # A NAME cursor carries the folded name (up to 200 characters, `\u` escapes for letters
 # that do not fold to ASCII) besides the id: the order view's 512 characters do not do.
