@@ -60,6 +60,7 @@ class ApiServices:
     changes: ChangeFeed
     tokens: TokenVerifier
     customers: CustomerQueries
+    customer_changes: ChangeFeed  # the customer view's live updates (customerChanged)
     sales: SalesQueries
 
 
@@ -134,12 +135,19 @@ async def api_worker(
         changes = ChangeFeed(
             search, settings.index_prefix, replay_max=settings.subscription_replay_max
         )
+        customer_changes = ChangeFeed(
+            search,
+            CUSTOMERS.prefix(settings.index_prefix),
+            replay_max=settings.subscription_replay_max,
+            noun="customers",
+        )
         api = ApiServices(
             bus=CommandBus(engine, registration_open=settings.registration == "open"),
             queries=OrderQueries(search, settings.index_prefix),
             changes=changes,
             tokens=keys.verifier,
             customers=CustomerQueries(search, CUSTOMERS.prefix(settings.index_prefix)),
+            customer_changes=customer_changes,
             sales=SalesQueries(search, SALES.prefix(settings.index_prefix)),
         )
         worker = ApiWorker(settings, engine, search, api, projectors.by_name)
@@ -150,6 +158,7 @@ async def api_worker(
             yield worker
         finally:
             await changes.stop()
+            await customer_changes.stop()
             stop.set()
             if task is not None:
                 with contextlib.suppress(Exception):  # a crash was already logged

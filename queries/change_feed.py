@@ -148,9 +148,13 @@ class ChangeFeed:
         prefix: str,
         poll_interval: float = POLL_INTERVAL,
         replay_max: int = REPLAY_MAX,
+        noun: str = "orders",
     ) -> None:
+        """`prefix` is a view's (the order view's, or `CUSTOMERS.prefix` for customers);
+        `noun` names its documents, and its query, in the replay limit's message."""
         self.search = search
         self.prefix = prefix
+        self.noun = noun
         self.poll_interval = poll_interval
         self.replay_max = replay_max
         self.seen: Position | None = None
@@ -193,9 +197,9 @@ class ChangeFeed:
         found = (await self.search.search(alias, body))["hits"]["total"]["value"]
         if found > self.replay_max:
             raise InvalidQuery(
-                f"`after` is too far back: more than {self.replay_max:,} orders changed since "
-                "it (SUBSCRIPTION_REPLAY_MAX); query `orders` for their current state, then "
-                "subscribe with a recent position"
+                f"`after` is too far back: more than {self.replay_max:,} {self.noun} changed "
+                f"since it (SUBSCRIPTION_REPLAY_MAX); query `{self.noun}` for their current "
+                "state, then subscribe with a recent position"
             )
         return Replay(self.search, alias, bounds, wanted)
 

@@ -85,7 +85,8 @@ class DocumentChange:
 
 @dataclass(frozen=True)
 class ChangeFilter:
-    """Which changes a subscriber wants: one order, one customer's, or (both None) all."""
+    """Which changes a subscriber wants: one order, one customer's, or (both None) all.
+    On the customer view's feed, `order_id` is the one document wanted (a customer's id)."""
 
     order_id: str | None = None
     customer_id: str | None = None

@@ -12,7 +12,7 @@ from strawberry.tools import merge_types
 from queries.search_request import MAX_PAGE_SIZE
 from queries.suggestions import MAX_SUGGESTIONS
 from schema.authentication import RefuseBadTokens
-from schema.customers import CustomerQuery
+from schema.customers import CustomerQuery, CustomerSubscription
 from schema.document_gate import DocumentCache, DocumentGate
 from schema.document_limits import Limits, PageSize
 from schema.error_log import OrdersSchema
@@ -52,6 +52,8 @@ def limits_from(settings: Settings) -> Limits:
 
 # The root query fields of every read model: one type per view, merged into `Query`.
 QUERY_TYPES: tuple[type, ...] = (Query, CustomerQuery, SalesQuery)
+# Likewise the root subscription fields.
+SUBSCRIPTION_TYPES: tuple[type, ...] = (Subscription, CustomerSubscription)
 
 
 class QuietExecutionContext(StrawberryGraphQLCoreExecutionContext):
@@ -80,7 +82,7 @@ def build_schema(
     return OrdersSchema(
         query=merge_types("Query", QUERY_TYPES),
         mutation=Mutation,
-        subscription=Subscription,
+        subscription=merge_types("Subscription", SUBSCRIPTION_TYPES),
         # Factories, not instances: Strawberry builds a fresh extension per request; the
         # cache they share lives as long as the schema.
         extensions=[

@@ -4,7 +4,7 @@ their own summary; anonymous callers are refused (UNAUTHENTICATED)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncGenerator, Mapping
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
@@ -12,14 +12,17 @@ from typing import TYPE_CHECKING, Any
 
 import strawberry
 
+from positions import encode_token
+from queries.change_feed import ChangeFilter, parse_after
 from queries.customer_search import CustomerFilter, CustomerSearch, CustomerSort
 from schema.connection import FacetBucket, Highlight, PageInfo
 from schema.context import Info
 from schema.enums import SortDirection
-from schema.errors import bad_user_input
+from schema.errors import Forbidden, bad_user_input
 from schema.money import Money
 from schema.queries import DEFAULT_FIRST, Consistency, catch_up, selects
 from schema.scalars import parse_datetime
+from schema.subscriptions import After
 
 if TYPE_CHECKING:
     from queries.customers import CustomerHit, CustomerPage
@@ -178,3 +181,40 @@ class CustomerQuery:
         with bad_user_input():  # a bad cursor, filter or `first` out of 1..100
             page = await customers.search_customers(request, actor)
         return CustomerConnection.from_page(page)
+
+
+@strawberry.type(description="A customer's summary as it became searchable.")
+class CustomerChange:
+    customer: CustomerSummary
+    version: int = strawberry.field(description="The customer's version after the change.")
+    position: str = strawberry.field(
+        description="Consistency token of the change; queries with `atLeast` it see it."
+    )
+
+
+@strawberry.type
+class CustomerSubscription:
+    @strawberry.subscription(
+        description=(
+            "Changes of one customer's summary (their record or any of their orders), once "
+            "searchable; a customer may follow only their own."
+        )
+    )
+    async def customer_changed(
+        self, info: Info, id: strawberry.ID, after: After = None
+    ) -> AsyncGenerator[CustomerChange, None]:
+        actor = info.context.actor().signed_in()
+        if not actor.owns(str(id)):
+            raise Forbidden("customers follow their own summary only")
+        with bad_user_input():
+            start = parse_after(after)
+        feed = info.context.api.customer_changes
+        async with feed.subscribe(ChangeFilter(order_id=str(id)), start) as subscriber:
+            while True:
+                change = await subscriber.next()
+                summary = CustomerSummary.from_document(change.document)
+                yield CustomerChange(
+                    customer=summary,
+                    version=summary.version,
+                    position=encode_token(change.position),
+                )

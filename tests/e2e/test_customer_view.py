@@ -4,11 +4,16 @@ page; a customer sees only their own summary, an anonymous caller nothing."""
 
 from __future__ import annotations
 
+import json
+import time
 from typing import Any
 
 import httpx
 import pytest
+from websockets.sync.client import ClientConnection
 
+from positions import decode_token
+from tests.support.graphql_ws import WAIT, open_live
 from tests.support.tokens import bearer_headers, customer
 
 pytestmark = [pytest.mark.search]
@@ -36,6 +41,12 @@ query Customers($search: String, $filter: CustomerFilter, $sort: [CustomerSort!]
     pageInfo { hasNextPage endCursor }
     edges { cursor node { id name lifetimeValue { amount currency } }
             highlights { field fragments } }
+  }
+}"""
+CUSTOMER_CHANGED = """
+subscription Follow($id: ID!, $after: String) {
+  customerChanged(id: $id, after: $after) {
+    version position customer { id name orderCount lifetimeValue { amount currency } }
   }
 }"""
 
@@ -148,3 +159,54 @@ def test_a_support_agent_finds_customers_and_their_figures(api: httpx.Client) ->
         )
     codes = [error["extensions"]["code"] for error in response.json()["errors"]]
     assert codes == ["UNAUTHENTICATED"]
+
+
+def subscribe(ws: ClientConnection, op_id: str, **variables: Any) -> None:
+    payload = {"query": CUSTOMER_CHANGED, "variables": variables}
+    ws.send(json.dumps({"id": op_id, "type": "subscribe", "payload": payload}))
+
+
+def next_message(ws: ClientConnection, op_id: str) -> dict[str, Any]:
+    """The next `next` or `error` message of subscription `op_id` (bounded wait)."""
+    deadline = time.monotonic() + WAIT
+    while True:
+        message: dict[str, Any] = json.loads(
+            ws.recv(timeout=max(deadline - time.monotonic(), 0.01))
+        )
+        if message.get("id") == op_id and message["type"] in ("next", "error"):
+            return message
+
+
+def test_a_customers_summary_is_followed_live(api: httpx.Client) -> None:
+    agent = Agent(api)
+    ada = agent.write(REGISTER, "customerId", name="Ada Live", email="ada@live.example")
+    lamp = agent.write(
+        ADD_PRODUCT, "productId", sku="LMP-1", name="Lamp", price="20.00", currency="EUR"
+    )
+    registered = agent.token
+    with open_live(api) as ws:
+        subscribe(ws, "ada", id=ada, after=registered)
+        line = [{"productId": lamp, "quantity": 2}]
+        agent.write(PLACE, "orderId", customerId=ada, lines=line, shippingAddress=address("FR"))
+        placed = agent.token
+
+        change = next_message(ws, "ada")["payload"]["data"]["customerChanged"]
+        while decode_token(change["position"]) < decode_token(placed):
+            change = next_message(ws, "ada")["payload"]["data"]["customerChanged"]
+        assert change["customer"] == {
+            "id": ada,
+            "name": "Ada Live",
+            "orderCount": 1,
+            "lifetimeValue": [{"amount": "40.00", "currency": "EUR"}],
+        }
+        # A query sent on receipt with the change's position sees it.
+        agent.token = change["position"]
+        assert agent.read(CUSTOMER, id=ada)["orderCount"] == 1
+
+    other = agent.write(REGISTER, "customerId", name="Bo Other", email="bo@live.example")
+    as_ada = {"Authorization": bearer_headers(customer(ada))["Authorization"]}
+    with open_live(api, as_ada) as ws:
+        subscribe(ws, "other", id=other)
+        refused = next_message(ws, "other")
+        assert refused["type"] == "next" and refused["payload"]["data"] is None
+        assert [e["extensions"]["code"] for e in refused["payload"]["errors"]] == ["FORBIDDEN"]
