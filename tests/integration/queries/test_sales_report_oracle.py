@@ -16,11 +16,16 @@ from sqlalchemy import select, update
 
 from commands.messages import CancelOrder
 from database.tables import order_lines, orders, products
+from demo.plan import DEFAULT_UNTIL, WINDOW
+from demo.seed import seed_demo_data
 from projections.projector import Projector
 from projections.registry import SALES
+from queries import sales_report
+from queries.errors import InvalidQuery
 from queries.sales import SalesQueries
 from queries.sales_report import SalesGroup, SalesInterval, SalesRequest, SalesRow
 from read_model.indices import ensure_index
+from tests.integration.projections.test_projector import catch_up
 from tests.support.actors import STAFF
 from tests.support.world import World
 
@@ -44,9 +49,13 @@ def none_first(value: Any) -> tuple[bool, Any]:
 
 
 async def expected(
-    world: World, interval: SalesInterval, groups: tuple[SalesGroup, ...]
+    world: World,
+    interval: SalesInterval,
+    groups: tuple[SalesGroup, ...],
+    start: datetime = START,
+    end: datetime = END,
 ) -> list[SalesRow]:
-    """The report from the write tables: lines of orders not cancelled in [START, END)."""
+    """The report from the write tables: lines of orders not cancelled in [start, end)."""
     query = (
         select(
             orders,
@@ -67,7 +76,7 @@ async def expected(
             placed = (
                 row.placed_at.replace(tzinfo=UTC) if row.placed_at.tzinfo is None else row.placed_at
             )
-            if not START <= placed < END:
+            if not start <= placed < end:
                 continue
             key = (
                 period(placed.astimezone(UTC).date(), interval),
@@ -146,3 +155,33 @@ async def test_the_report_equals_the_write_tables_for_every_interval_and_groupin
     only_pln = await queries.report(SalesRequest(START, END, currency="PLN"), STAFF)
     assert {r.currency for r in only_pln.rows} == {"PLN"}
     assert [c for _, c in only_pln.totals] == ["PLN"]
+
+
+async def test_the_report_over_seeded_data_equals_the_write_tables(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 300 orders make at most ~500 rows: a lower limit here refuses the largest reports.
+    monkeypatch.setattr(sales_report, "MAX_ROWS", 400)
+    refused = 0
+    prefix = SALES.prefix(world.prefix)
+    await ensure_index(world.search, prefix, SALES.view)
+    await seed_demo_data(world.engine, orders=300, seed=11, progress=False)
+    await catch_up(world, Projector(world.engine, world.search, prefix, projection=SALES))
+    queries = SalesQueries(world.search, prefix)
+    whole = (DEFAULT_UNTIL - WINDOW, DEFAULT_UNTIL)
+    last_quarter = (DEFAULT_UNTIL - timedelta(days=91), DEFAULT_UNTIL)
+    combinations = list(itertools.product((whole, last_quarter), SalesInterval, GROUPINGS))
+    for (start, end), interval, groups in combinations:
+        wanted = await expected(world, interval, groups, start, end)
+        request = SalesRequest(start, end, interval, groups)
+        if len(wanted) > sales_report.MAX_ROWS:
+            with pytest.raises(InvalidQuery, match="more than 400 rows"):
+                await queries.report(request, STAFF)
+            refused += 1
+            continue
+        found = await queries.report(request, STAFF)
+        assert found.rows == wanted, (start, interval, groups)
+        by_day = await expected(world, SalesInterval.DAY, (), start, end)
+        assert found.orders == sum(r.orders for r in by_day)
+        assert found.totals == [(sum((r.revenue for r in by_day), Decimal("0.00")), "EUR")]
+    assert 0 < refused < len(combinations)  # both paths ran
