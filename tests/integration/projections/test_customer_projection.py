@@ -15,8 +15,9 @@ from projections.projector import Projector
 from projections.rebuild import Rebuild
 from projections.registry import CUSTOMERS
 from read_model.indices import live_index
-from read_model.progress import publish_progress
+from read_model.progress import publish_progress, read_progress
 from tests.integration.engine.engine_testkit import orders_cli
+from tests.integration.projections.test_projector import CrashAt, CrashingProjector
 from tests.support.actors import STAFF
 from tests.support.customer_view import CustomerView, customer_view
 from tests.support.world import World
@@ -163,3 +164,27 @@ async def test_orders_rebuild_projection_customers_rebuilds_that_view_only(
     assert await orders_cli(monkeypatch, urls, "status") == 0
     status = capsys.readouterr().out
     assert f"projection    customers (alias {view.prefix} -> " in status
+
+
+@pytest.mark.parametrize("point", ["before_write", "after_write", "after_checkpoint"])
+async def test_a_crash_and_restart_of_the_customer_projector_ends_in_the_oracle(
+    world: World, view: CustomerView, point: str
+) -> None:
+    await history(world)
+    crashing = CrashingProjector(
+        world.engine,
+        world.search,
+        view.prefix,
+        point=point,
+        on_batch=2,
+        batch_size=4,
+        projection=CUSTOMERS,
+    )
+    with pytest.raises(CrashAt):
+        await crashing.run_until_caught_up()
+    before = await read_progress(world.search, view.prefix)
+
+    await view.catch_up()  # a fresh projector, from the published checkpoint
+
+    assert await read_progress(world.search, view.prefix) > before
+    assert await view.indexed() == await view.oracle()
