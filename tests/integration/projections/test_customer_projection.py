@@ -5,12 +5,14 @@ customer projection alone loads it from the tables."""
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 
 import pytest
 
 from commands.messages import CancelOrder, PayOrder, UpdateCustomer, UpdateProduct
-from positions import ORIGIN
+from positions import ORIGIN, Position
+from projections import source
 from projections.projector import Projector
 from projections.rebuild import Rebuild
 from projections.registry import CUSTOMERS
@@ -188,3 +190,46 @@ async def test_a_crash_and_restart_of_the_customer_projector_ends_in_the_oracle(
 
     assert await read_progress(world.search, view.prefix) > before
     assert await view.indexed() == await view.oracle()
+
+
+async def test_a_failing_customer_view_holds_back_neither_the_order_view_nor_itself(
+    world: World,
+    view: CustomerView,
+    database_url: str,
+    search_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    await history(world)
+    async with world.engine.connect() as conn:
+        target = await source.head(conn)
+    index = await live_index(world.search, view.prefix)
+    await world.search.put_settings(index, {"blocks.write": True})  # its writes fail
+    stop = asyncio.Event()
+    running = [asyncio.create_task(p.run_forever(stop)) for p in (world.projector, view.projector)]
+    try:
+        await reach(world, world.prefix, target)  # the order view goes on
+        assert await read_progress(world.search, view.prefix) < target
+        capsys.readouterr()
+        urls = (database_url, search_url, world.prefix)
+        assert await orders_cli(monkeypatch, urls, "status") == 0
+        status = capsys.readouterr().out.split("projection    ")
+        (customers,) = [part for part in status if part.startswith("customers ")]
+        assert "lag           0 events" not in customers  # its lag shows
+
+        await world.search.put_settings(index, {"blocks.write": False})
+        await reach(world, view.prefix, target)  # and it catches up once writes work again
+    finally:
+        stop.set()
+        await asyncio.gather(*running)
+    assert await view.indexed() == await view.oracle()
+    assert await world.indexed() == await world.oracle()
+
+
+async def reach(world: World, prefix: str, target: Position) -> None:
+    """Wait (bounded) until the view behind `prefix` has published `target`."""
+    for _ in range(1200):
+        if await read_progress(world.search, prefix) >= target:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{prefix} never reached {tuple(target)}")
