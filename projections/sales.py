@@ -67,17 +67,29 @@ async def load_sales(conn: AsyncConnection, doc_ids: Iterable[str]) -> dict[str,
     if not wanted:
         return {}
     days = sorted({day for day, product_id in map(parse_id, wanted) if product_id is None})
-    buckets = [parse_id(doc_id) for doc_id in wanted if parse_id(doc_id)[1] is not None]
+    buckets = [(day, p) for day, p in map(parse_id, wanted) if p is not None]
     # By (order, product): a line read for its day and for its bucket counts once.
     lines: dict[tuple[str, str], SaleLine] = {}
     for day in days:  # a day document counts every line of that day's orders
         await _read_lines(conn, _sold().where(*_within(day, day)), lines)
-    for chunk in chunks({product_id for _, product_id in buckets if product_id}):
-        chosen = set(chunk)
-        in_chunk = [day for day, product_id in buckets if product_id in chosen]
-        query = _sold().where(order_lines.c.product_id.in_(chunk), *_within(*_span(in_chunk)))
-        await _read_lines(conn, query, lines)
-    product_ids = {product_id for _, product_id in buckets if product_id}
+    days_of: dict[str, set[str]] = {}
+    for day, product_id in buckets:
+        days_of.setdefault(product_id, set()).add(day)
+    # A product touched on one day is read with that day's other products; one touched on
+    # several (a fan-out, a rebuild's chunk) on its own, so no product drags in the span
+    # of another's history.
+    by_day: dict[str, list[str]] = {}
+    for product_id, its_days in sorted(days_of.items()):
+        if len(its_days) == 1:
+            by_day.setdefault(min(its_days), []).append(product_id)
+            continue
+        only = order_lines.c.product_id == product_id
+        await _read_lines(conn, _sold().where(only, *_within(*_span(its_days))), lines)
+    for day, same_day in sorted(by_day.items()):
+        for chunk in chunks(same_day):
+            chosen = order_lines.c.product_id.in_(chunk)
+            await _read_lines(conn, _sold().where(chosen, *_within(day, day)), lines)
+    product_ids = set(days_of)
     return build_sales_documents(wanted, lines.values(), await _products(conn, product_ids))
 
 
@@ -155,7 +167,7 @@ async def _products(conn: AsyncConnection, product_ids: set[str]) -> dict[str, P
     return found
 
 
-def _span(days: list[str]) -> tuple[str, str]:
+def _span(days: set[str]) -> tuple[str, str]:
     return min(days), max(days)
 
 
