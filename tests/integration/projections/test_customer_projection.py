@@ -233,3 +233,26 @@ async def reach(world: World, prefix: str, target: Position) -> None:
             return
         await asyncio.sleep(0.05)
     raise AssertionError(f"{prefix} never reached {tuple(target)}")
+
+
+async def test_a_new_customer_view_backfills_while_writes_go_on(
+    world: World, view: CustomerView
+) -> None:
+    ids = await history(world)  # the log already holds customers and orders
+    mug = await world.product("MUG-7", "Green Mug", "3.00")
+    stop = asyncio.Event()
+    projecting = asyncio.create_task(view.projector.run_forever(stop))
+    try:
+        for n in range(12):  # writes while the new view catches up from the log's origin
+            await world.order(ids["ana" if n % 2 else "bob"], [(mug, 1 + n)], country="IT")
+            if n % 4 == 0:
+                await world.customer(f"Late {n}", f"late{n}@example.com")
+        async with world.engine.connect() as conn:
+            target = await source.head(conn)
+        await reach(world, view.prefix, target)
+    finally:
+        stop.set()
+        await projecting
+    indexed = await view.indexed()
+    assert indexed == await view.oracle()
+    assert len(indexed) == 6 and indexed[ids["bob"]]["orderCount"] == 7
