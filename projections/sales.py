@@ -70,8 +70,8 @@ async def load_sales(conn: AsyncConnection, doc_ids: Iterable[str]) -> dict[str,
     buckets = [(day, p) for day, p in map(parse_id, wanted) if p is not None]
     # By (order, product): a line read for its day and for its bucket counts once.
     lines: dict[tuple[str, str], SaleLine] = {}
-    for day in days:  # a day document counts every line of that day's orders
-        await _read_lines(conn, _sold().where(*_within(day, day)), lines)
+    for first, last in _runs(days):  # a day document counts every line of its orders
+        await _read_lines(conn, _sold().where(*_within(first, last)), lines)
     days_of: dict[str, set[str]] = {}
     for day, product_id in buckets:
         days_of.setdefault(product_id, set()).add(day)
@@ -165,6 +165,17 @@ async def _products(conn: AsyncConnection, product_ids: set[str]) -> dict[str, P
         for row in await conn.execute(query.where(products.c.id.in_(chunk))):
             found[row.id] = ProductInfo(sku=row.sku, category=row.category)
     return found
+
+
+def _runs(days: list[str]) -> list[tuple[str, str]]:
+    """Sorted days as runs of consecutive days (first, last): one read per run."""
+    runs: list[tuple[str, str]] = []
+    for day in days:
+        if runs and next_day(runs[-1][1]) == day:
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs
 
 
 def _span(days: set[str]) -> tuple[str, str]:
