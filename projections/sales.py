@@ -68,28 +68,23 @@ async def load_sales(conn: AsyncConnection, doc_ids: Iterable[str]) -> dict[str,
         return {}
     days = sorted({day for day, product_id in map(parse_id, wanted) if product_id is None})
     buckets = [(day, p) for day, p in map(parse_id, wanted) if p is not None]
-    # By (order, product): a line read for its day and for its bucket counts once.
+    # By (order, product): a line read twice counts once.
     lines: dict[tuple[str, str], SaleLine] = {}
     for first, last in _runs(days):  # a day document counts every line of its orders
         await _read_lines(conn, _sold().where(*_within(first, last)), lines)
-    days_of: dict[str, set[str]] = {}
+    # Buckets of those days are in what was read; the others (a product update's fan-out)
+    # are read per run of their days, for the products touched in that run only.
+    covered = set(days)
+    elsewhere: dict[str, set[str]] = {}
     for day, product_id in buckets:
-        days_of.setdefault(product_id, set()).add(day)
-    # A product touched on one day is read with that day's other products; one touched on
-    # several (a fan-out, a rebuild's chunk) on its own, so no product drags in the span
-    # of another's history.
-    by_day: dict[str, list[str]] = {}
-    for product_id, its_days in sorted(days_of.items()):
-        if len(its_days) == 1:
-            by_day.setdefault(min(its_days), []).append(product_id)
-            continue
-        only = order_lines.c.product_id == product_id
-        await _read_lines(conn, _sold().where(only, *_within(*_span(its_days))), lines)
-    for day, same_day in sorted(by_day.items()):
-        for chunk in chunks(same_day):
-            chosen = order_lines.c.product_id.in_(chunk)
-            await _read_lines(conn, _sold().where(chosen, *_within(day, day)), lines)
-    product_ids = set(days_of)
+        if day not in covered:
+            elsewhere.setdefault(day, set()).add(product_id)
+    for first, last in _runs(sorted(elsewhere)):
+        touched = {p for day, ps in elsewhere.items() if first <= day <= last for p in ps}
+        for chunk in chunks(touched):
+            query = _sold().where(order_lines.c.product_id.in_(chunk), *_within(first, last))
+            await _read_lines(conn, query, lines)
+    product_ids = {product_id for _, product_id in buckets}
     return build_sales_documents(wanted, lines.values(), await _products(conn, product_ids))
 
 
@@ -176,10 +171,6 @@ def _runs(days: list[str]) -> list[tuple[str, str]]:
         else:
             runs.append((day, day))
     return runs
-
-
-def _span(days: set[str]) -> tuple[str, str]:
-    return min(days), max(days)
 
 
 def _within(first: str, last: str) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
