@@ -6,8 +6,10 @@ recomputed entirely from the lines of the orders that are not cancelled, so a re
 duplicated or re-ordered batch ends in the same numbers (no contribution is ever counted
 twice or left behind), an address change moves an order between countries, and a category
 change relabels every day of its product, all without remembering what was added before.
-The price is one read of a bucket's day per touched bucket, which the (day, product)
-grain keeps small.
+The price: each batch re-reads the lines of the days it touches (projections/sales.py,
+one query per run of consecutive days), so the cost of a batch grows with the size of
+those days rather than with the batch. `orders.placed_at` has no index yet: each such read
+scans the orders table, which an index would turn into a range scan.
 """
 
 from __future__ import annotations
