@@ -114,7 +114,7 @@ class Rebuild:
             builds, leftovers = await self.survey()
             await self._delete(leftovers, "left over from an earlier rebuild")
             build = await self._choose(builds, resume)
-            report = RebuildReport(build.index, [])
+            report = RebuildReport(build.index, [], noun=self.view.noun)
             if build.phase == LOADING:
                 await self._load(build, report)
             await self._catch_up(build, report)
@@ -168,9 +168,15 @@ class Rebuild:
             started=datetime.now(UTC).isoformat(timespec="seconds"),
             mapping_digest=self.view.meta()["mapping_digest"],
         )
-        build = Build(name, state)
+        build = Build(name, state, self.view.noun)
         await self._save(build)
-        log.info("rebuilding into %s from horizon %s (%d orders)", name, tuple(horizon), total)
+        log.info(
+            "rebuilding into %s from horizon %s (%d %s)",
+            name,
+            tuple(horizon),
+            total,
+            self.view.noun,
+        )
         return build
 
     async def _load(self, build: Build, report: RebuildReport) -> None:
@@ -178,7 +184,7 @@ class Rebuild:
         requests are written (a single-shard bulk uses one engine thread)."""
         started = time.monotonic()
         state = build.state
-        bar = self._bar(state["total"], state["loaded"], "orders", f"loading {build.index}")
+        bar = self._bar(state["total"], state["loaded"], self.view.noun, f"loading {build.index}")
         queue: asyncio.Queue[Documents | None] = asyncio.Queue(maxsize=self.parallel + 1)
         reader = asyncio.create_task(self._read_chunks(state["after"], queue))
         try:
@@ -206,7 +212,7 @@ class Rebuild:
         await self._save(build, checkpoint=build.horizon)
         report.orders = state["loaded"]
         report.load_seconds = time.monotonic() - started
-        log.info("loaded %d orders in %.1f s", report.orders, report.load_seconds)
+        log.info("loaded %d %s in %.1f s", report.orders, self.view.noun, report.load_seconds)
 
     async def _read_chunks(self, after: str, queue: asyncio.Queue[Documents | None]) -> None:
         while True:
@@ -334,7 +340,7 @@ class Rebuild:
             doc = await self.search.get(names.progress_index(self.prefix), index)
             state = build_state((doc or {}).get("state"))
             if state is not None:
-                builds.append(Build(index, state))
+                builds.append(Build(index, state, self.view.noun))
             else:
                 leftovers.append(index)
         return builds, leftovers

@@ -47,6 +47,7 @@ class Build:
 
     index: str
     state: BuildState
+    noun: str = "orders"  # the view's documents (View.noun)
 
     @property
     def horizon(self) -> Position:
@@ -60,7 +61,7 @@ class Build:
 
     def describe(self) -> str:
         loaded, total = self.state["loaded"], self.state["total"]
-        done = f"{loaded}/{total} orders loaded" if self.phase == LOADING else "catching up"
+        done = f"{loaded}/{total} {self.noun} loaded" if self.phase == LOADING else "catching up"
         return f"{self.index} ({done}, started {self.state['started']})"
 
 
@@ -74,15 +75,17 @@ class RebuildReport:
     dead_letters: int = 0
     seconds: float = 0.0
     load_seconds: float = 0.0
+    noun: str = "orders"  # what `orders` counts: the view's documents (View.noun)
 
     def summary(self) -> str:
         replaced = ", ".join(self.replaced) or "nothing"
         parked = f"; {self.dead_letters} dead letters" if self.dead_letters else ""
         return (
-            f"now serving {self.index} (replaced {replaced}): {self.orders} orders loaded, "
+            f"now serving {self.index} (replaced {replaced}): {self.orders} {self.noun} loaded, "
             f"{self.events} events covered ({self.caught_up_events} replayed after the load) "
             f"in {self.seconds:.1f} s: {self.events_per_second:.0f} events/s, "
-            f"{self.orders_per_second:.0f} orders/s (load phase {self.load_seconds:.1f} s){parked}"
+            f"{self.orders_per_second:.0f} {self.noun}/s "
+            f"(load phase {self.load_seconds:.1f} s){parked}"
         )
 
     @property

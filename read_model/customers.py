@@ -91,4 +91,4 @@ def index_body() -> dict[str, Any]:
     }
 
 
-CUSTOMERS = View("customers", MAPPING_VERSION, index_body)
+CUSTOMERS = View("customers", MAPPING_VERSION, index_body, noun="customers")

@@ -21,6 +21,7 @@ class View:
     name: str
     version: int  # bump on any mapping change: `orders rebuild` moves the alias over
     body: Callable[[], dict[str, Any]]  # settings + strict mappings of a physical index
+    noun: str = "documents"  # what its documents are, in a rebuild's progress and report
 
     def prefix(self, index_prefix: str) -> str:
         """This view's alias (and the stem of its physical and progress indices)."""
@@ -32,4 +33,4 @@ class View:
 
 
 ORDERS_NAME = "orders"
-ORDERS = View(ORDERS_NAME, mapping.MAPPING_VERSION, mapping.index_body)
+ORDERS = View(ORDERS_NAME, mapping.MAPPING_VERSION, mapping.index_body, noun="orders")

@@ -158,8 +158,10 @@ async def test_orders_rebuild_projection_customers_rebuilds_that_view_only(
     orders_index = await live_index(world.search, world.prefix)
 
     argv = ("rebuild", "--projection", "customers", "--no-progress")
+    capsys.readouterr()
     assert await orders_cli(monkeypatch, urls, *argv) == 0
 
+    assert ": 3 customers loaded, " in capsys.readouterr().out  # its documents, by name
     assert await view.indexed() == await view.oracle()
     assert await live_index(world.search, world.prefix) == orders_index  # untouched
     capsys.readouterr()
