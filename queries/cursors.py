@@ -27,8 +27,8 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Sequence
-from typing import Any, Literal, NoReturn
+from collections.abc import Container, Sequence
+from typing import Any, Literal, NoReturn, Protocol, TypeVar
 
 from queries.errors import InvalidQuery
 
@@ -104,3 +104,32 @@ def _no_constant(name: str) -> NoReturn:
 
 def _invalid() -> NoReturn:
     raise InvalidQuery("invalid cursor")
+
+
+class Sort(Protocol):
+    """A requested sort entry: a field name and ASC or DESC."""
+
+    @property
+    def field(self) -> str: ...
+
+    @property
+    def direction(self) -> str: ...
+
+
+S = TypeVar("S", bound=Sort)
+
+
+def distinct_sorts(requested: Sequence[S], fields: Container[str], most: int) -> list[S]:
+    """The requested sort entries, checked, without repeats of a field (the first wins);
+    InvalidQuery for too many entries, an unknown field or direction."""
+    if len(requested) > most:
+        raise InvalidQuery(f"sort takes at most {most} entries, one per field")
+    specs: list[S] = []
+    for spec in requested:
+        if spec.field not in fields:
+            raise InvalidQuery(f"unknown sort field {spec.field!r}")
+        if spec.direction not in ("ASC", "DESC"):
+            raise InvalidQuery(f"unknown sort direction {spec.direction!r}")
+        if all(spec.field != seen.field for seen in specs):
+            specs.append(spec)
+    return specs

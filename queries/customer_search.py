@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from queries import text_query
-from queries.cursors import SortKind, decode_cursor, sort_fingerprint
+from queries.cursors import SortKind, decode_cursor, distinct_sorts, sort_fingerprint
 from queries.errors import InvalidQuery
 from queries.highlights import HighlightFields, highlight
 from queries.search_request import MAX_PAGE_SIZE, Direction, iso_utc, range_clause
@@ -134,16 +134,7 @@ def build_customer_search_body(search: CustomerSearch) -> dict[str, Any]:
 
 def effective_sort(search: CustomerSearch) -> list[CustomerSort]:
     """The requested sort without repeats, or the default: relevance with text, else name."""
-    if len(search.sort) > MAX_SORTS:
-        raise InvalidQuery(f"sort takes at most {MAX_SORTS} entries, one per field")
-    specs: list[CustomerSort] = []
-    for spec in search.sort:
-        if spec.field not in SORT_FIELDS:
-            raise InvalidQuery(f"unknown sort field {spec.field!r}")
-        if spec.direction not in ("ASC", "DESC"):
-            raise InvalidQuery(f"unknown sort direction {spec.direction!r}")
-        if all(spec.field != seen.field for seen in specs):
-            specs.append(spec)
+    specs = distinct_sorts(search.sort, SORT_FIELDS, MAX_SORTS)
     if specs:
         return specs
     if text_query.normalise_text(search.text) is not None:

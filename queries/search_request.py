@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from order_status import OrderStatus
 from queries import facets, highlights, text_query
-from queries.cursors import SortKind, decode_cursor, sort_fingerprint
+from queries.cursors import SortKind, decode_cursor, distinct_sorts, sort_fingerprint
 from queries.errors import InvalidQuery
 from queries.text_query import clean_input
 
@@ -117,16 +117,7 @@ def build_search_body(search: OrderSearch) -> dict[str, Any]:
 
 def effective_sort(search: OrderSearch) -> list[SortSpec]:
     """The requested sort without repeats, or the default: relevance with text, else newest."""
-    if len(search.sort) > MAX_SORTS:
-        raise InvalidQuery(f"sort takes at most {MAX_SORTS} entries, one per field")
-    specs: list[SortSpec] = []
-    for spec in search.sort:
-        if spec.field not in SORT_FIELDS:
-            raise InvalidQuery(f"unknown sort field {spec.field!r}")
-        if spec.direction not in ("ASC", "DESC"):
-            raise InvalidQuery(f"unknown sort direction {spec.direction!r}")
-        if all(spec.field != seen.field for seen in specs):
-            specs.append(spec)
+    specs = distinct_sorts(search.sort, SORT_FIELDS, MAX_SORTS)
     if specs:
         return specs
     has_text = text_query.normalise_text(search.text) is not None
