@@ -15,10 +15,10 @@ from websockets.sync.client import ClientConnection
 from positions import decode_token
 from tests.support.graphql_ws import WAIT, open_live
 from tests.support.tokens import bearer_headers, customer
+from tests.support.writer import Writer, address
 
 pytestmark = [pytest.mark.search]
 
-WRITE = "{id} version position userErrors {{ code field message }}"
 REGISTER = "mutation($input: RegisterCustomerInput!) { registerCustomer(input: $input) { %s } }"
 UPDATE = "mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { %s } }"
 ADD_PRODUCT = "mutation($input: AddProductInput!) { addProduct(input: $input) { %s } }"
@@ -51,41 +51,12 @@ subscription Follow($id: ID!, $after: String) {
 }"""
 
 
-class Agent:
-    def __init__(self, client: httpx.Client) -> None:
-        self.client = client
-        self.token = ""
-
-    def post(self, query: str, variables: dict[str, Any], **headers: str) -> Any:
-        response = self.client.post(
-            "/graphql", json={"query": query, "variables": variables}, headers=headers
-        )
-        assert response.status_code == 200, response.text
-        return response.json()
-
-    def write(self, template: str, id_field: str, **fields: Any) -> str:
-        body = self.post(template % WRITE.format(id=id_field), {"input": fields})
-        assert "errors" not in body, body
-        (payload,) = body["data"].values()
-        assert payload["userErrors"] == [], payload
-        self.token = payload["position"]
-        return str(payload[id_field])
-
+class Agent(Writer):
     def read(self, query: str, **variables: Any) -> Any:
         body = self.post(query, {"token": self.token, **variables})
         assert "errors" not in body, body
         (found,) = body["data"].values()
         return found
-
-
-def address(country: str) -> dict[str, str]:
-    return {
-        "name": "A",
-        "line1": "1 Road",
-        "city": "Town",
-        "postalCode": "1000",
-        "country": country,
-    }
 
 
 def test_a_support_agent_finds_customers_and_their_figures(api: httpx.Client) -> None:
@@ -146,11 +117,11 @@ def test_a_support_agent_finds_customers_and_their_figures(api: httpx.Client) ->
 
     # A customer sees their own summary only; an anonymous caller is refused.
     as_marta = bearer_headers(customer(marta))
-    own = agent.post(CUSTOMER, {"id": marta, "token": agent.token}, **as_marta)
+    own = agent.post(CUSTOMER, {"id": marta, "token": agent.token}, as_marta)
     assert own["data"]["customer"]["id"] == marta
-    other = agent.post(CUSTOMER, {"id": jan, "token": agent.token}, **as_marta)
+    other = agent.post(CUSTOMER, {"id": jan, "token": agent.token}, as_marta)
     assert other == {"data": {"customer": None}}
-    listed = agent.post(CUSTOMERS, {"token": agent.token}, **as_marta)["data"]["customers"]
+    listed = agent.post(CUSTOMERS, {"token": agent.token}, as_marta)["data"]["customers"]
     assert listed["totalCount"] == 1
     assert [e["node"]["id"] for e in listed["edges"]] == [marta]
     with httpx.Client(base_url=api.base_url, timeout=30) as anonymous:

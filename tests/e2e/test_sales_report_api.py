@@ -10,10 +10,10 @@ import httpx
 import pytest
 
 from tests.support.tokens import bearer_headers, customer
+from tests.support.writer import Writer, address
 
 pytestmark = [pytest.mark.search]
 
-WRITE = "{id} version position userErrors {{ code field message }}"
 REGISTER = "mutation($input: RegisterCustomerInput!) { registerCustomer(input: $input) { %s } }"
 ADD_PRODUCT = "mutation($input: AddProductInput!) { addProduct(input: $input) { %s } }"
 UPDATE_PRODUCT = "mutation($input: UpdateProductInput!) { updateProduct(input: $input) { %s } }"
@@ -34,43 +34,12 @@ RANGE = {"from": DAY.isoformat(), "to": (DAY + timedelta(days=1)).isoformat()}
 TODAY = DAY.date().isoformat()
 
 
-class Dashboard:
-    def __init__(self, client: httpx.Client) -> None:
-        self.client = client
-        self.token = ""
-
-    def post(
-        self, query: str, variables: dict[str, Any], headers: dict[str, str] | None = None
-    ) -> Any:
-        response = self.client.post(
-            "/graphql", json={"query": query, "variables": variables}, headers=headers
-        )
-        assert response.status_code == 200, response.text
-        return response.json()
-
-    def write(self, template: str, id_field: str, **fields: Any) -> str:
-        body = self.post(template % WRITE.format(id=id_field), {"input": fields})
-        assert "errors" not in body, body
-        (payload,) = body["data"].values()
-        assert payload["userErrors"] == [], payload
-        self.token = payload["position"]
-        return str(payload[id_field])
-
+class Dashboard(Writer):
     def report(self, *groups: str) -> dict[str, Any]:
         body = self.post(REPORT, {**RANGE, "groupBy": list(groups), "token": self.token})
         assert "errors" not in body, body
         found: dict[str, Any] = body["data"]["salesReport"]
         return found
-
-
-def address(country: str) -> dict[str, str]:
-    return {
-        "name": "A",
-        "line1": "1 Road",
-        "city": "Town",
-        "postalCode": "1000",
-        "country": country,
-    }
 
 
 def test_sales_report_story(api: httpx.Client) -> None:
