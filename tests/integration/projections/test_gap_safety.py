@@ -20,6 +20,7 @@ from commands.messages import (
     UpdateShippingAddress,
 )
 from positions import decode_token
+from projections.projector import Projector
 from read_model.progress import read_progress
 from tests.integration.projections.test_projector import catch_up
 from tests.support.actors import STAFF
@@ -114,6 +115,17 @@ async def wait_until_blocked(admin: asyncpg.Connection) -> None:
 async def test_eight_concurrent_writers_with_the_projector_running(
     world: World, postgres_url: str
 ) -> None:
+    await eight_writers_while_projecting(world, postgres_url, world.projector)
+    docs = await world.indexed()
+    assert len(docs) == 8 * 6
+    assert docs == await world.oracle()
+
+
+async def eight_writers_while_projecting(
+    world: World, postgres_url: str, projector: Projector
+) -> None:
+    """Eight writers commit out of seq order (random commit delays) while `projector`
+    runs; returns once it has published the newest of their positions."""
     admin = await asyncpg.connect(plain_dsn(postgres_url))
     try:
         await admin.execute(RANDOM_COMMIT_DELAY)
@@ -121,21 +133,18 @@ async def test_eight_concurrent_writers_with_the_projector_running(
         await admin.close()
     shared = await world.product("SHARED-1", "Shared Widget", "5.00", "misc")
     stop = asyncio.Event()
-    projector = asyncio.create_task(world.projector.run_forever(stop))
+    running = asyncio.create_task(projector.run_forever(stop))
 
     results = await asyncio.gather(*(writer(world, n, shared) for n in range(8)))
 
     head = max(decode_token(p) for positions in results for p in positions)
     for _ in range(600):
-        if await read_progress(world.search, world.prefix) >= head:
+        if await read_progress(world.search, projector.prefix) >= head:
             break
         await asyncio.sleep(0.05)
     stop.set()
-    await projector
-    assert await read_progress(world.search, world.prefix) >= head
-    docs = await world.indexed()
-    assert len(docs) == 8 * 6
-    assert docs == await world.oracle()
+    await running
+    assert await read_progress(world.search, projector.prefix) >= head
 
 
 async def writer(world: World, n: int, shared: str) -> list[str]:
