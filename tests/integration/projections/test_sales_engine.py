@@ -7,11 +7,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import asyncpg
 import pytest
 
 from commands.messages import CancelOrder
-from positions import decode_token
 from projections import sales, source
 from projections.projector import Projector
 from projections.registry import SALES
@@ -20,7 +18,7 @@ from read_model.progress import read_progress
 from read_model.stamps import STAMP
 from tests.integration.engine.engine_testkit import orders_cli
 from tests.integration.projections.test_customer_projection import reach
-from tests.integration.projections.test_gap_safety import RANDOM_COMMIT_DELAY, plain_dsn, writer
+from tests.integration.projections.test_gap_safety import eight_writers_while_projecting
 from tests.integration.projections.test_projector import (
     CrashAt,
     CrashingProjector,
@@ -74,28 +72,10 @@ async def test_eight_concurrent_writers_end_in_the_oracles_sales(
     pg_world: World, postgres_url: str
 ) -> None:
     world = pg_world
-    admin = await asyncpg.connect(plain_dsn(postgres_url))
-    try:
-        await admin.execute(RANDOM_COMMIT_DELAY)
-    finally:
-        await admin.close()
     prefix = SALES.prefix(world.prefix)
     await ensure_index(world.search, prefix, SALES.view)
-    shared = await world.product("SHARED-1", "Shared Widget", "5.00", "misc")
-    stop = asyncio.Event()
-    running = asyncio.create_task(
-        sales_projector(world, prefix, batch_size=50, poll_interval=0.05).run_forever(stop)
-    )
-    results = await asyncio.gather(*(writer(world, n, shared) for n in range(8)))
-
-    head = max(decode_token(p) for positions in results for p in positions)
-    for _ in range(600):  # bounded: 30 s at most
-        if await read_progress(world.search, prefix) >= head:
-            break
-        await asyncio.sleep(0.05)
-    stop.set()
-    await running
-    assert await read_progress(world.search, prefix) >= head
+    projector = sales_projector(world, prefix, batch_size=50, poll_interval=0.05)
+    await eight_writers_while_projecting(world, postgres_url, projector)
     documents = await indexed(world, prefix)
     skus = {doc["sku"] for doc in documents.values() if doc["kind"] == "product"}
     assert skus == {"SHARED-1", *(f"OWN-{n}" for n in range(8))}
