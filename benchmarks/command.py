@@ -4,11 +4,14 @@ Order of a run (each section can be picked with `--only`):
 1. PostgreSQL (fsync on) and an OpenSearch node start; the demo data is seeded with no
    projector running, so its events are a backlog;
 2. projection: a standalone projector catches up on that backlog; the bulk limit;
-   `orders rebuild`;
-3. the API starts (`orders serve`, its projector on): write, read and freshness paths,
-   the API workers' memory;
-4. the single-model alternative on the same data;
-5. full run only: the data grows to 1,000,000 orders, `orders rebuild` runs over them, and
+   `orders rebuild --projection orders`;
+3. views: each view backfilled by replaying the log and by `orders rebuild --projection
+   NAME`, and the size of its index (benchmarks/views.py);
+4. the API starts (`orders serve`, its projector on): write, read and freshness paths,
+   the API workers' memory; the views' queries next to the same answers from order
+   documents;
+5. the single-model alternative on the same data;
+6. full run only: the data grows to 1,000,000 orders, `orders rebuild` runs over them, and
    the faceted search is compared again (engine limit, SQL alternative) at that size.
 Then the table is printed and, for the full run or with `--out`, RESULTS.md is written.
 """
@@ -39,6 +42,7 @@ from benchmarks.report import Run, write_results
 from benchmarks.results import Row, Side, table
 from benchmarks.single_model import CONCURRENCY, single_model_row
 from benchmarks.stack import Api, Stack
+from benchmarks.views import backfill_rows, query_rows
 from benchmarks.write_path import write_path
 from database.engine import create_engine
 from demo.seed import seed_demo_data
@@ -151,6 +155,8 @@ class Bench:
                 await self.section("read", self._extend(read_path(plan, stack, api, data)))
             if self.wants("freshness"):
                 await self.section("freshness", self._extend(freshness_path(plan, api, data)))
+            if self.wants("views"):
+                await self.section("views", self._extend(query_rows(plan, stack, api)))
             self.setup.append(f"after the API's loads: {await self.dead_letters()} dead letters")
             return _search_side(self.rows)
 
@@ -223,9 +229,11 @@ async def _bench(plan: Plan, exits: contextlib.ExitStack, command: str) -> int:
         await bench.section("projection", bench.projection())
     else:
         await bench.project_unmeasured()
+    if bench.wants("views"):
+        await bench.section("views", bench._extend(backfill_rows(stack, plan.progress)))
     data = await load_dataset(stack.database_url, seed=plan.seed)
     service = None
-    if bench.wants("write") or bench.wants("read") or bench.wants("freshness"):
+    if any(bench.wants(s) for s in ("write", "read", "freshness", "views")):
         service = await bench.api_paths(data)
     if bench.wants("single-model"):
         await bench.section("single model", bench.single_model(data, service, orders))

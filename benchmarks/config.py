@@ -11,7 +11,7 @@ import argparse
 from dataclasses import dataclass
 from pathlib import Path
 
-SECTIONS = ("projection", "write", "read", "freshness", "single-model")
+SECTIONS = ("projection", "views", "write", "read", "freshness", "single-model")
 DEFAULT_OUT = Path(__file__).with_name("RESULTS.md")
 
 

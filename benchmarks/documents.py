@@ -61,3 +61,28 @@ query SearchAt($search: String!, $token: String!) {
   }
 }
 """
+
+# The views section (benchmarks/views.py): the sales report and a customer search.
+SALES_REPORT = """
+query Sales($from: DateTime!, $to: DateTime!, $interval: SalesInterval, $groupBy: [SalesGroup!]) {
+  salesReport(from: $from, to: $to, interval: $interval, groupBy: $groupBy) {
+    rows { period product category country units orders revenue { amount currency } }
+    totals { amount currency } units orders
+  }
+}
+"""
+
+CUSTOMER_SEARCH = """
+query Customers($search: String, $first: Int) {
+  customers(search: $search, first: $first) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges {
+      cursor
+      node { id name email orderCount ordersByStatus { value count }
+             lifetimeValue { amount currency } firstOrderAt lastOrderAt countries }
+      highlights { field fragments }
+    }
+  }
+}
+"""

@@ -5,6 +5,8 @@
 - `EngineGet` / `EngineSearch`: the same document GET and search body the service sends,
   straight to the search engine.
 - `RawPlaceOrder`: placeOrder's rows and events through asyncpg (`benchmarks.raw_write`).
+- `EngineProductReport`: a sales report by product computed from order documents, their
+  range pulled page by page and summed (`benchmarks.order_answers`).
 
 Every answer is read and parsed as JSON on both sides, so the generator does the same work
 for a service path and its limit.
@@ -20,7 +22,7 @@ from typing import Any, Protocol
 import aiohttp
 import asyncpg
 
-from benchmarks import raw_write
+from benchmarks import order_answers, raw_write
 
 JSON_HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
 
@@ -66,7 +68,14 @@ class RawPlaceOrder:
     key_prefix: str
 
 
-OperationSpec = GraphQL | EngineGet | EngineSearch | RawPlaceOrder
+@dataclass(frozen=True)
+class EngineProductReport:
+    base_url: str
+    index: str
+    variables: tuple[dict[str, Any], ...]  # salesReport variables, grouped by PRODUCT
+
+
+OperationSpec = GraphQL | EngineGet | EngineSearch | RawPlaceOrder | EngineProductReport
 
 
 def session(concurrency: int) -> aiohttp.ClientSession:
@@ -154,6 +163,36 @@ class _EngineSearchOperation:
         await self.http.close()
 
 
+class _EngineProductReportOperation:
+    def __init__(self, spec: EngineProductReport, concurrency: int) -> None:
+        self.spec = spec
+        self.http = session(concurrency)
+        self.url = f"{spec.base_url}/{spec.index}/_search"
+
+    async def __call__(self, i: int) -> None:
+        variables = self.spec.variables[i % len(self.spec.variables)]
+        await product_report_from_orders(self.http, self.url, variables)
+
+    async def close(self) -> None:
+        await self.http.close()
+
+
+async def product_report_from_orders(
+    http: aiohttp.ClientSession, url: str, variables: dict[str, Any]
+) -> order_answers.ReportRows:
+    """Pull the range's order documents page by page and sum their lines by product."""
+    tallies: order_answers.Tallies = {}
+    after: list[Any] | None = None
+    while True:
+        body = json.dumps(order_answers.report_page_body(variables, after))
+        async with http.post(url, data=body, headers=JSON_HEADERS) as response:
+            hits = (await read_json(response))["hits"]["hits"]
+        order_answers.add_lines(tallies, hits, variables["interval"])
+        if len(hits) < order_answers.PAGE:
+            return order_answers.rows_of_lines(tallies)
+        after = hits[-1]["sort"]
+
+
 class _RawPlaceOrderOperation:
     def __init__(self, spec: RawPlaceOrder, pool: asyncpg.Pool) -> None:
         self.spec = spec
@@ -182,5 +221,7 @@ async def open_operation(spec: OperationSpec, concurrency: int) -> Operation:
         return _EngineGetOperation(spec, concurrency)
     if isinstance(spec, EngineSearch):
         return _EngineSearchOperation(spec, concurrency)
+    if isinstance(spec, EngineProductReport):
+        return _EngineProductReportOperation(spec, concurrency)
     pool = await asyncpg.create_pool(spec.dsn, min_size=concurrency, max_size=concurrency)
     return _RawPlaceOrderOperation(spec, pool)

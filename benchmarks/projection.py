@@ -8,8 +8,8 @@
   .index_body`): pre-serialised NDJSON, two requests in flight, one refresh at the end;
   the faster of two passes.
   Expressed in events/s, it is the backlog's events over that time.
-- `orders rebuild`, run as the command, against the same bulk limit in orders/s; the
-  rebuild's peak RSS (ru_maxrss) is its memory figure.
+- `orders rebuild --projection orders`, run as the command, against the same bulk limit
+  in orders/s; the rebuild's peak RSS (ru_maxrss) is its memory figure.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import json
 import re
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import aiohttp
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -30,9 +31,9 @@ from benchmarks.stack import ROOT, Stack, orders_command
 from database.engine import create_engine
 from positions import ORIGIN, Position
 from projections import source
-from read_model.mapping import index_body
 from read_model.names import alias
 from read_model.progress import read_progress
+from read_model.views import ORDERS, View
 from search_engine.client import SearchClient
 
 CATCH_UP_TARGET = 0.7
@@ -144,20 +145,24 @@ async def _covered(engine: AsyncEngine, total: int, reached: Position) -> int:
         return total - await source.count_after(conn, reached)
 
 
-async def bulk_limit(search: SearchClient, stack: Stack) -> BulkLimit:
-    """Bulk-index (a sample of) the projected documents into a fresh index, twice (each
-    into an index of its own); the faster pass is the limit (the first may warm the node)."""
-    documents, total = await _documents(search, alias(stack.prefix), LIMIT_SAMPLE)
+async def bulk_limit(search: SearchClient, stack: Stack, view: View = ORDERS) -> BulkLimit:
+    """Bulk-index (a sample of) the view's projected documents into a fresh index with its
+    mapping, twice (each into an index of its own); the faster pass is the limit (the
+    first may warm the node)."""
+    documents, total = await _documents(search, alias(view.prefix(stack.prefix)), LIMIT_SAMPLE)
     sampled = len(documents)
     chunks = [_ndjson(documents[i : i + BULK_CHUNK]) for i in range(0, sampled, BULK_CHUNK)]
     del documents
-    seconds = min([await _bulk_pass(search, stack, chunks) for _ in range(LIMIT_PASSES)])
+    body = view.body()
+    seconds = min([await _bulk_pass(search, stack, chunks, body) for _ in range(LIMIT_PASSES)])
     return BulkLimit(total, seconds * total / max(sampled, 1))
 
 
-async def _bulk_pass(search: SearchClient, stack: Stack, chunks: list[bytes]) -> float:
+async def _bulk_pass(
+    search: SearchClient, stack: Stack, chunks: list[bytes], body: dict[str, Any]
+) -> float:
     index = f"{stack.prefix}-limit-{time.time_ns()}"
-    await search.create_index(index, index_body())
+    await search.create_index(index, body)
     headers = {"Content-Type": "application/x-ndjson"}
     try:
         async with aiohttp.ClientSession(trust_env=False) as http:
@@ -208,30 +213,47 @@ def _ndjson(documents: list[tuple[str, bytes]]) -> bytes:
     return b"\n".join(parts) + b"\n"
 
 
-async def rebuild_rows(stack: Stack, limit: BulkLimit, orders: int, progress: bool) -> list[Row]:
-    """`orders rebuild` as a user runs it: its own orders/s against the bulk limit."""
-    print(f"projection: orders rebuild over {orders:,} orders ...", flush=True)
-    command = [*orders_command(), "rebuild"] + ([] if progress else ["--no-progress"])
-    log = stack.work / f"rebuild-{orders}.log"
+@dataclass
+class RebuildRun:
+    """`orders rebuild --projection NAME` as a user runs it."""
+
+    documents: int
+    rate: float  # documents/s of its load phase (or of the whole run, if it says none)
+    wall: float  # seconds, start-up included
+    peak_mb: float | None  # its peak RSS
+
+
+async def run_rebuild(stack: Stack, view: View, documents: int, progress: bool) -> RebuildRun:
+    command = [*orders_command(), "rebuild", "--projection", view.name]
+    command += [] if progress else ["--no-progress"]
+    log = stack.work / f"rebuild-{view.name}-{documents}.log"
     child = Child("orders rebuild", command, log, stack.env(), ROOT, show_stderr=progress)
     started = time.perf_counter()
     try:
-        code = await asyncio.to_thread(child.wait, 600 + orders / 200)
+        code = await asyncio.to_thread(child.wait, 600 + documents / 200)
     finally:
         child.stop()
     wall = time.perf_counter() - started
     if code != 0:
         raise RuntimeError(f"orders rebuild exited with {code}{child.tail()}")
     summary = log.read_text(errors="replace")
-    found = re.search(r"([\d.]+) orders/s \(load phase", summary)
-    rate = float(found.group(1)) if found else orders / wall
+    found = re.search(rf"([\d.]+) {re.escape(view.noun)}/s \(load phase", summary)
+    rate = float(found.group(1)) if found else documents / wall
+    peak = None if child.max_rss_kb is None else child.max_rss_kb / 1024
+    return RebuildRun(documents, rate, wall, peak)
+
+
+async def rebuild_rows(stack: Stack, limit: BulkLimit, orders: int, progress: bool) -> list[Row]:
+    """`orders rebuild --projection orders`: its own orders/s against the bulk limit."""
+    print(f"projection: orders rebuild over {orders:,} orders ...", flush=True)
+    run = await run_rebuild(stack, ORDERS, orders, progress)
+    rate, wall, peak = run.rate, run.wall, run.peak_mb
     service = Side(rate, "orders/s", detail=f"{orders:,} orders, {wall:.1f} s with start-up")
     value = ratio(rate, limit.per_second)
-    peak = None if child.max_rss_kb is None else child.max_rss_kb / 1024
     return [
         Row(
             "projection",
-            f"orders rebuild, {orders:,} orders",
+            f"orders rebuild --projection orders, {orders:,} orders",
             service,
             Side(limit.per_second, "orders/s", detail="bulk-indexing the final documents"),
             value,

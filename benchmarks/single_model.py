@@ -56,7 +56,7 @@ async def single_model_row(
         service,
         alternative,
         speedup,
-        ratio_text=_speedup_text(speedup),
+        ratio_text=speedup_text(speedup),
         target=f">= {TARGET_SPEEDUP:.0f}x faster" if large else "",
         met=at_least(speedup, TARGET_SPEEDUP) if large else None,
     )
@@ -89,7 +89,7 @@ async def _measure(plan: Plan, stack: Stack, data: Dataset) -> LoadResult:
         child.stop()
 
 
-def _speedup_text(speedup: float | None) -> str:
+def speedup_text(speedup: float | None) -> str:
     if speedup is None:
         return "-"
     if speedup >= 1:
