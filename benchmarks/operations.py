@@ -180,17 +180,13 @@ class _EngineProductReportOperation:
 async def product_report_from_orders(
     http: aiohttp.ClientSession, url: str, variables: dict[str, Any]
 ) -> order_answers.ReportRows:
-    """Pull the range's order documents page by page and sum their lines by product."""
-    tallies: order_answers.Tallies = {}
-    after: list[Any] | None = None
-    while True:
-        body = json.dumps(order_answers.report_page_body(variables, after))
-        async with http.post(url, data=body, headers=JSON_HEADERS) as response:
-            hits = (await read_json(response))["hits"]["hits"]
-        order_answers.add_lines(tallies, hits, variables["interval"])
-        if len(hits) < order_answers.PAGE:
-            return order_answers.rows_of_lines(tallies)
-        after = hits[-1]["sort"]
+    """`order_answers.product_report` over HTTP: each page POSTed to `url` (a _search)."""
+
+    async def search(body: dict[str, Any]) -> Any:
+        async with http.post(url, data=json.dumps(body), headers=JSON_HEADERS) as response:
+            return await read_json(response)
+
+    return await order_answers.product_report(search, variables)
 
 
 class _RawPlaceOrderOperation:

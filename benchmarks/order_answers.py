@@ -19,7 +19,7 @@ views.py checks that both sides give the same answer before it times them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -129,6 +129,21 @@ def add_lines(rows: Tallies, hits: Sequence[Any], interval: str) -> None:
 
 def rows_of_lines(rows: Tallies) -> ReportRows:
     return {(p, sku, None, c): (t[0], t[1], t[2]) for (p, sku, c), t in rows.items()}
+
+
+Search = Callable[[dict[str, Any]], Awaitable[Mapping[str, Any]]]  # a body → its answer
+
+
+async def product_report(search: Search, variables: Mapping[str, Any]) -> ReportRows:
+    """Pull the range's order documents page by page and sum their lines by product."""
+    tallies: Tallies = {}
+    after: list[Any] | None = None
+    while True:
+        hits = (await search(report_page_body(variables, after)))["hits"]["hits"]
+        add_lines(tallies, hits, variables["interval"])
+        if len(hits) < PAGE:
+            return rows_of_lines(tallies)
+        after = hits[-1]["sort"]
 
 
 def rows_of_report(report: Mapping[str, Any]) -> ReportRows:
