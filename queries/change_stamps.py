@@ -85,15 +85,16 @@ class DocumentChange:
 
 @dataclass(frozen=True)
 class ChangeFilter:
-    """Which changes a subscriber wants: one order, one customer's, or (both None) all.
-    On the customer view's feed, `order_id` is the one document wanted (a customer's id)."""
+    """Which changes a subscriber wants: one document (`document_id`: an order's id on the
+    order view's feed, a customer's on the customer view's), one customer's orders, or
+    (both None) all."""
 
-    order_id: str | None = None
+    document_id: str | None = None
     customer_id: str | None = None
 
     def matches(self, change: DocumentChange) -> bool:
         doc = change.document
-        if self.order_id is not None and doc.get("id") != self.order_id:
+        if self.document_id is not None and doc.get("id") != self.document_id:
             return False
         customer = doc.get("customer") or {}
         return self.customer_id is None or customer.get("id") == self.customer_id
@@ -101,8 +102,8 @@ class ChangeFilter:
     def clauses(self) -> list[dict[str, Any]]:
         """The same filter as search clauses (for a subscriber's catch-up)."""
         found = []
-        if self.order_id is not None:
-            found.append({"term": {"id": self.order_id}})
+        if self.document_id is not None:
+            found.append({"term": {"id": self.document_id}})
         if self.customer_id is not None:
             found.append({"term": {"customer.id": self.customer_id}})
         return found

@@ -209,7 +209,7 @@ class CustomerSubscription:
         with bad_user_input():
             start = parse_after(after)
         feed = info.context.api.customer_changes
-        async with feed.subscribe(ChangeFilter(order_id=str(id)), start) as subscriber:
+        async with feed.subscribe(ChangeFilter(document_id=str(id)), start) as subscriber:
             while True:
                 change = await subscriber.next()
                 summary = CustomerSummary.from_document(change.document)

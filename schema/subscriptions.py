@@ -47,7 +47,7 @@ class Subscription:
     ) -> AsyncGenerator[OrderChange, None]:
         actor = info.context.actor().signed_in()
         # A customer's filter also names them: another customer's order sends nothing.
-        wanted = ChangeFilter(order_id=str(id), customer_id=actor.customer_id)
+        wanted = ChangeFilter(document_id=str(id), customer_id=actor.customer_id)
         async for change in _changes(info, wanted, after):
             yield change
 

@@ -104,7 +104,7 @@ async def test_a_replay_further_back_than_the_cap_is_refused_before_loading(
         # As many as the cap is fine, and a narrower filter counts only what it wants.
         async with feed.subscribe(ChangeFilter(), Position(0, LOGGED - 100)) as recent:
             assert await next_id(recent) == f"order-{LOGGED - 99}"
-        async with feed.subscribe(ChangeFilter(order_id="order-7"), ORIGIN) as one:
+        async with feed.subscribe(ChangeFilter(document_id="order-7"), ORIGIN) as one:
             assert await next_id(one) == "order-7"
         assert len(feed._subscribers) == 0  # each left the feed on its way out
     finally:

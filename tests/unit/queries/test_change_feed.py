@@ -85,7 +85,7 @@ def test_stamped_adds_the_batch_position_without_touching_the_input() -> None:
     ("wanted", "expected"),
     [
         (ChangeFilter(), [True, True, True]),
-        (ChangeFilter(order_id="o1"), [True, False, False]),
+        (ChangeFilter(document_id="o1"), [True, False, False]),
         (ChangeFilter(customer_id="c1"), [True, True, False]),
     ],
 )
@@ -106,7 +106,7 @@ async def test_a_slow_subscriber_loses_its_oldest_changes_and_never_blocks() -> 
 
 
 def test_a_subscriber_ignores_changes_it_did_not_ask_for() -> None:
-    subscriber = Subscriber(ChangeFilter(order_id="o2"), size=1)
+    subscriber = Subscriber(ChangeFilter(document_id="o2"), size=1)
     subscriber.offer(change("o1"))
     assert subscriber.dropped == 0
 
