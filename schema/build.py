@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Any
 
 import strawberry
 from strawberry.schema.config import BatchingConfig, StrawberryConfig
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.tools import merge_types
 
 from queries.search_request import MAX_PAGE_SIZE
@@ -17,6 +16,7 @@ from schema.document_gate import DocumentCache, DocumentGate
 from schema.document_limits import Limits, PageSize
 from schema.error_log import OrdersSchema
 from schema.errors import MaskUnexpectedErrors
+from schema.execution import FastExecutionContext
 from schema.mutations import Mutation
 from schema.operation_choice import RequireOperationName
 from schema.queries import DEFAULT_FIRST, DEFAULT_SUGGESTIONS, Query
@@ -56,7 +56,7 @@ QUERY_TYPES: tuple[type, ...] = (Query, CustomerQuery, SalesQuery)
 SUBSCRIPTION_TYPES: tuple[type, ...] = (Subscription, CustomerSubscription)
 
 
-class QuietExecutionContext(StrawberryGraphQLCoreExecutionContext):
+class QuietExecutionContext(FastExecutionContext):
     """Leaves "Did you mean ...?" out of the errors of variable values (production)."""
 
     @classmethod
@@ -92,5 +92,5 @@ def build_schema(
             MaskUnexpectedErrors,
         ],
         config=StrawberryConfig(scalar_map=SCALARS, batching_config=batching),
-        execution_context_class=QuietExecutionContext if production else None,
+        execution_context_class=QuietExecutionContext if production else FastExecutionContext,
     )
