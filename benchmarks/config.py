@@ -1,6 +1,6 @@
 """`orders bench` options and the plan they make: sizes, durations, concurrency levels.
 
-The quick plan (about 5 minutes) seeds a few thousand orders and measures each load for a
+The quick plan (about 6 minutes) seeds a few thousand orders and measures each load for a
 few seconds; the full plan (about an hour) seeds 100,000 orders, grows them to 1,000,000
 for the single-model comparison and the largest rebuild, and measures each load for 20 s.
 """
@@ -41,7 +41,7 @@ class Plan:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--quick", action="store_true", help="small sizes, short runs (~5 min)")
+    parser.add_argument("--quick", action="store_true", help="small sizes, short runs (~6 min)")
     parser.add_argument(
         "--out",
         type=Path,
