@@ -61,7 +61,7 @@ from queries.customer_search import CustomerSearch, build_customer_search_body
 from queries.sales_report import SalesGroup, SalesInterval, SalesRequest, build_report_body
 from read_model.names import alias, progress_index
 from read_model.progress import read_progress
-from search_engine.client import SearchClient
+from search_engine.client import SearchClient, SearchError
 
 CONCURRENCY = 1
 WINDOWS = 12  # report ranges, each ending a week before the next
@@ -184,7 +184,7 @@ async def _replay(
 async def _reached(search: SearchClient, prefix: str) -> Position:
     try:
         return await read_progress(search, prefix)
-    except Exception:  # the progress index is not there yet: the projector is starting
+    except SearchError:  # the progress index is not there yet: the projector is starting
         return ORIGIN
 
 
