@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from graphql import (
     GraphQLEnumType,
@@ -40,29 +41,36 @@ class _Fallback(Exception):
     """The object cannot take the fast path: graphql-core completes it."""
 
 
-_PLAIN: dict[GraphQLObjectType, _Fields | None] = {}  # per schema type, computed once
+# Per schema type, computed once; weak, so the types of a discarded schema are not kept.
+_PLAIN: WeakKeyDictionary[GraphQLObjectType, _Fields | None] = WeakKeyDictionary()
 
 
 def plain_fields(object_type: GraphQLObjectType) -> _Fields | None:
     """The type's fields if every one is a basic Strawberry field, else None."""
-    if object_type in _PLAIN:
-        return _PLAIN[object_type]
-    found: dict[str, tuple[str, Any]] | None = {}
+    if object_type not in _PLAIN:
+        _PLAIN[object_type] = _plain(object_type)
+    return _PLAIN[object_type]
+
+
+def _plain(object_type: GraphQLObjectType) -> _Fields | None:
+    if object_type.is_type_of is not None:
+        return None
+    found: dict[str, tuple[str, Any]] = {}
     for name, field in object_type.fields.items():
         strawberry_field = (field.extensions or {}).get(_BACKREF)
         basic = getattr(field.resolve, "_is_default", False)
         if strawberry_field is None or not basic or field.args:
-            found = None
-            break
-        assert found is not None
+            return None
         found[name] = (strawberry_field.python_name, strawberry_field.default_resolver)
-    if object_type.is_type_of is not None:
-        found = None
-    _PLAIN[object_type] = found
     return found
 
 
 class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        middleware = self.middleware_manager  # wraps every resolver: no fast path then
+        self._fast = middleware is None or not middleware.middlewares
+
     def execute_collected_subfields(
         self,
         parent_type: GraphQLObjectType,
@@ -72,9 +80,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         new_defer_usages: Sequence[Any],
         delivery_group_map: Any,
     ) -> Any:
-        middleware = self.middleware_manager
-        wrapped = middleware is not None and bool(middleware.middlewares)
-        if delivery_group_map is None and not new_defer_usages and not wrapped:
+        if self._fast and delivery_group_map is None and not new_defer_usages:
             fields = plain_fields(parent_type)
             if fields is not None:
                 try:
