@@ -56,7 +56,7 @@ from benchmarks.stack import ROOT, Api, Stack, orders_command
 from database.engine import create_engine
 from positions import ORIGIN, Position
 from projections import source
-from projections.registry import PROJECTIONS, Projection
+from projections.registry import PROJECTIONS, Projection, named
 from queries.customer_search import CustomerSearch, build_customer_search_body
 from queries.sales_report import SalesGroup, SalesInterval, SalesRequest, build_report_body
 from read_model.names import alias, progress_index
@@ -228,7 +228,7 @@ async def _report_rows(
     plan: Plan, stack: Stack, api: Api, report: Report, variables: tuple[dict[str, Any], ...]
 ) -> list[Row]:
     print(f"views: salesReport {report.label} ...", flush=True)
-    sales = alias(projection_prefix(stack, "sales"))
+    sales = alias(named("sales").prefix(stack.prefix))
     orders = alias(stack.prefix)
     bodies = tuple(json.dumps(build_report_body(report.request(v))).encode() for v in variables)
     by_product = SalesGroup.PRODUCT in report.group_by
@@ -264,16 +264,10 @@ async def _report_rows(
     ]
 
 
-def projection_prefix(stack: Stack, name: str) -> str:
-    return next(p for p in PROJECTIONS if p.name == name).prefix(stack.prefix)
-
-
 async def _same_report(stack: Stack, api: Api, variables: dict[str, Any], by_product: bool) -> str:
     """Whether the API's report and the one from order documents agree, row by row."""
     async with aiohttp.ClientSession(trust_env=False) as http:
-        payload = json.dumps({"query": documents.SALES_REPORT, "variables": variables})
-        async with http.post(api.graphql, data=payload, headers=dict(api.headers)) as response:
-            report = check_graphql(await read_json(response), "salesReport")
+        report = await _graphql(http, api, documents.SALES_REPORT, variables, "salesReport")
         url = f"{stack.search_url}/{alias(stack.prefix)}/_search"
         if by_product:
             theirs = await product_report_from_orders(http, url, variables)
@@ -292,7 +286,7 @@ async def _same_report(stack: Stack, api: Api, variables: dict[str, Any], by_pro
 
 async def _customer_rows(plan: Plan, stack: Stack, api: Api, texts: list[str]) -> list[Row]:
     print("views: customers(search:) ...", flush=True)
-    customers = alias(projection_prefix(stack, "customers"))
+    customers = alias(named("customers").prefix(stack.prefix))
     orders = alias(stack.prefix)
     variables = tuple({"search": text, "first": PAGE} for text in texts)
     bodies = tuple(
@@ -332,13 +326,9 @@ async def _same_customers(stack: Stack, api: Api, texts: list[str]) -> str:
     url = f"{stack.search_url}/{alias(stack.prefix)}/_search"
     async with aiohttp.ClientSession(trust_env=False) as http:
         for text in texts[:10]:
-            payload = json.dumps(
-                {"query": documents.CUSTOMER_SEARCH, "variables": {"search": text, "first": PAGE}}
-            )
-            async with http.post(api.graphql, data=payload, headers=dict(api.headers)) as answer:
-                view = order_answers.summaries_of_view(
-                    check_graphql(await read_json(answer), "customers")
-                )
+            variables = {"search": text, "first": PAGE}
+            found = await _graphql(http, api, documents.CUSTOMER_SEARCH, variables, "customers")
+            view = order_answers.summaries_of_view(found)
             body = json.dumps(order_answers.customers_body(text, PAGE))
             headers = {"Content-Type": "application/json"}
             async with http.post(url, data=body, headers=headers) as answer:
@@ -346,6 +336,15 @@ async def _same_customers(stack: Stack, api: Api, texts: list[str]) -> str:
             same, both = order_answers.summaries_agree(view, orders)
             agree, shared = agree + same, shared + both
     return f"{agree} of the {shared} customers both list agree on every figure"
+
+
+async def _graphql(
+    http: aiohttp.ClientSession, api: Api, query: str, variables: dict[str, Any], field: str
+) -> Any:
+    """One request to the API; the field's value (Failed for errors or a null)."""
+    payload = json.dumps({"query": query, "variables": variables})
+    async with http.post(api.graphql, data=payload, headers=dict(api.headers)) as response:
+        return check_graphql(await read_json(response), field)
 
 
 async def _load(plan: Plan, spec: OperationSpec) -> LoadResult:
